@@ -1,0 +1,28 @@
+/*
+ * pd_mem.h - allocation that never returns NULL
+ *
+ * PURPOSE	The xmalloc family: out of memory is fatal (logged, then
+ *		abort()), as in Postfix mymalloc and GLib g_malloc, which GMime
+ *		already uses.  Raw malloc/free are used nowhere else.
+ * OWNERSHIP	The caller owns what these return and frees it with pd_free().
+ * THREADS	Reentrant.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PD_MEM_H
+#define PD_MEM_H
+
+#include <stddef.h>
+
+void	*pd_xmalloc(size_t size);
+void	*pd_xcalloc(size_t nmemb, size_t size);
+void	*pd_xrealloc(void *ptr, size_t size);
+char	*pd_xstrdup(const char *s);
+char	*pd_xstrndup(const char *s, size_t len);
+void	*pd_xmemdup(const void *p, size_t len);
+void	 pd_free(void *ptr);
+
+/* pd_xfree - free *pp and set it to NULL (NULL-safe) */
+#define pd_xfree(pp) do { pd_free(*(pp)); *(pp) = NULL; } while (0)
+
+#endif
