@@ -1,0 +1,244 @@
+/*
+ * pd_route.c - find or open the ticket of a message and commit it
+ *
+ * PURPOSE	See pd_route.h.
+ * THREADS	Reentrant.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include "pd_addr.h"
+#include "pd_mem.h"
+#include "pd_mime.h"
+#include "pd_rfc2047.h"
+#include "pd_route.h"
+#include "pd_subject.h"
+
+/* route_domain - domain part of the queue's address, for new ids */
+static const char *
+route_domain(const struct pd_conf_queue *q)
+{
+	const char *at = strrchr(q->address, '@');
+
+	return at ? at + 1 : "localhost";
+}
+
+/*
+ * route_find_tag - the verified tag of the subject, searched in the raw
+ * value and in its decoded text; 0 when none verifies.  Sets *forged when
+ * a tag with our prefix was seen that does not verify.
+ */
+static uint64_t
+route_find_tag(const struct pd_route_in *in, const char *decoded,
+    bool *forged)
+{
+	const char *texts[2] = { in->subject, decoded };
+	const char *prefix = in->conf->tag_prefix;
+	struct pd_tag_match m;
+	size_t i;
+	size_t off;
+
+	for (i = 0; i < 2; i++) {
+		const char *t = texts[i];
+		size_t len = t ? strlen(t) : 0;
+
+		for (off = 0; off < len &&
+		    pd_tag_find(t + off, len - off, prefix, &m);
+		    off += m.end) {
+			if (pd_tag_verify(in->key, prefix, &m) == PD_OK)
+				return m.number;
+			*forged = true;
+		}
+	}
+	return 0;
+}
+
+/* route_lookup - steps 0-2: the ticket this message belongs to, or 0 */
+static int
+route_lookup(struct pd_store *st, const struct pd_route_in *in,
+    uint64_t tagged, struct pd_route_out *out, int64_t *id)
+{
+	struct pd_msgid_list refs = { .n = 0 };
+	struct pd_ticket t = { 0 };
+	size_t i;
+	int rc;
+
+	*id = 0;
+	rc = pd_store_ticket_by_message_id(st, out->message_id, id);
+	if (rc == PD_OK) {
+		out->action = PD_ROUTE_DUPLICATE;
+		return PD_OK;
+	}
+	if (rc != PD_ENOTFOUND)
+		return rc;
+	if (tagged != 0) {
+		rc = pd_store_ticket_get(st, (int64_t)tagged, &t);
+		pd_ticket_clear(&t);
+		if (rc == PD_OK) {
+			*id = (int64_t)tagged;
+			out->action = PD_ROUTE_TAG;
+			return PD_OK;
+		}
+		if (rc != PD_ENOTFOUND)
+			return rc;
+	}
+	pd_msgid_list_parse(&refs, in->references);
+	pd_msgid_list_parse(&refs, in->in_reply_to);	/* newest: last */
+	rc = PD_ENOTFOUND;
+	for (i = refs.n; i > 0 && rc == PD_ENOTFOUND; i--)
+		rc = pd_store_ticket_by_message_id(st, refs.ids[i - 1], id);
+	pd_msgid_list_free(&refs);
+	if (rc == PD_OK)
+		out->action = PD_ROUTE_THREAD;
+	return rc == PD_ENOTFOUND ? PD_OK : rc;
+}
+
+/* route_open - step 3: insert a new ticket */
+static int
+route_open(struct pd_store *st, const struct pd_route_in *in,
+    const char *name, const char *subject, struct pd_route_out *out,
+    int64_t *id)
+{
+	struct pd_ticket t = { 0 };
+	int rc;
+
+	t.queue = in->queue->name;
+	t.status = PD_TS_NEW;
+	t.priority = PD_PRIO_NORMAL;
+	t.customer = out->customer;
+	t.customer_name = (char *)name;
+	t.subject = (char *)subject;
+	t.created_at = in->now;
+	rc = pd_store_ticket_insert(st, &t);
+	*id = t.id;
+	out->action = PD_ROUTE_OPENED;
+	return rc;
+}
+
+/* route_commit - the transaction: lookup, open, record, commit */
+static int
+route_commit(struct pd_store *st, const struct pd_route_in *in,
+    uint64_t tagged, const char *name, const char *subject,
+    struct pd_route_out *out)
+{
+	struct pd_message_rec m = { 0 };
+	struct pd_ticket t = { 0 };
+	int64_t id = 0;
+	int rc;
+
+	if ((rc = pd_store_begin(st)) != PD_OK)
+		return rc;
+	rc = route_lookup(st, in, tagged, out, &id);
+	if (rc == PD_OK && id == 0)
+		rc = route_open(st, in, name, subject, out, &id);
+	if (rc == PD_OK && out->action != PD_ROUTE_DUPLICATE) {
+		m.ticket_id = id;
+		m.message_id = out->message_id;
+		m.direction = PD_DIR_IN;
+		m.queue_id = in->queue_id;
+		m.sender = out->customer;
+		m.subject = subject;
+		m.received_at = in->now;
+		rc = pd_store_message_insert(st, &m);
+		if (rc == PD_OK)
+			rc = pd_store_ticket_touch(st, id, in->now);
+	}
+	if (rc == PD_OK)
+		rc = pd_store_ticket_get(st, id, &t);
+	if (rc == PD_OK)
+		rc = pd_store_commit(st);
+	if (rc != PD_OK) {
+		pd_store_rollback(st);
+		pd_ticket_clear(&t);
+		return rc;
+	}
+	out->ticket_id = id;
+	out->status = t.status;
+	out->priority = t.priority;
+	pd_ticket_clear(&t);
+	return PD_OK;
+}
+
+/* route_customer - customer address from From, else envelope sender */
+static void
+route_customer(const struct pd_route_in *in, char **name,
+    struct pd_route_out *out)
+{
+	char *addr = NULL;
+
+	*name = NULL;
+	if (in->from != NULL && pd_mime_from_parse(in->from, name, &addr) ==
+	    PD_OK && strlen(addr) < sizeof(out->customer)) {
+		memcpy(out->customer, addr, strlen(addr) + 1);
+	} else if (in->sender == NULL || pd_addr_normalize(in->sender,
+	    out->customer, sizeof(out->customer)) != PD_OK) {
+		out->customer[0] = '\0';
+	}
+	pd_free(addr);
+}
+
+/* pd_route_message - see pd_route.h */
+int
+pd_route_message(struct pd_store *st, const struct pd_route_in *in,
+    struct pd_route_out *out)
+{
+	char *decoded = NULL;
+	char *display = NULL;
+	char *name = NULL;
+	uint64_t tagged;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (in->message_id == NULL || pd_msgid_parse_one(in->message_id,
+	    out->message_id, sizeof(out->message_id)) != PD_OK) {
+		rc = pd_msgid_generate(route_domain(in->queue),
+		    out->message_id, sizeof(out->message_id));
+		if (rc != PD_OK)
+			return PD_EINTERNAL;
+		out->message_id_added = true;
+	}
+	if (in->subject != NULL) {
+		decoded = pd_rfc2047_decode(in->subject, in->subject_len,
+		    NULL);
+		display = pd_subject_display(in->subject, in->subject_len,
+		    in->conf->tag_prefix);
+	}
+	tagged = route_find_tag(in, decoded, &out->forged_tag);
+	route_customer(in, &name, out);
+	rc = route_commit(st, in, tagged, name, display ? display : "", out);
+	if (rc == PD_OK && pd_tag_format(in->key, in->conf->tag_prefix,
+	    (uint64_t)out->ticket_id, out->tag, sizeof(out->tag)) != PD_OK)
+		rc = PD_EINTERNAL;
+	if (rc == PD_OK)
+		out->subject_rc = pd_subject_rewrite(in->subject ?
+		    in->subject : "", in->subject ? in->subject_len : 0,
+		    in->conf->tag_prefix, out->tag, &out->subject, NULL);
+	pd_free(decoded);
+	pd_free(display);
+	pd_free(name);
+	return rc;
+}
+
+/* pd_route_out_free - release the new subject */
+void
+pd_route_out_free(struct pd_route_out *out)
+{
+	pd_xfree(&out->subject);
+}
+
+/* pd_route_action_name - log name of an action */
+const char *
+pd_route_action_name(enum pd_route_action a)
+{
+	switch (a) {
+	case PD_ROUTE_OPENED:
+		return "opened";
+	case PD_ROUTE_TAG:
+		return "joined";
+	case PD_ROUTE_THREAD:
+		return "threaded";
+	default:
+		return "duplicate";
+	}
+}

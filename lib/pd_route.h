@@ -1,0 +1,85 @@
+/*
+ * pd_route.h - how a message finds its ticket, decided and committed
+ *
+ * PURPOSE	The one lib/ call the milter makes at end-of-message for mail
+ *		to a support address (STYLE.md 1): it finds or opens the ticket,
+ *		records the message, commits, and computes the new Subject.
+ * DESIGN	Order (PRODUCT.md "How a message finds its ticket"):
+ *		  0. a Message-ID the store already knows: the same ticket,
+ *		     nothing recorded again (a resend, or a second support
+ *		     address of the same transaction or of a later one);
+ *		  1. a tag in the subject whose check code verifies and whose
+ *		     ticket exists;
+ *		  2. a Message-ID of In-Reply-To, then of References (newest
+ *		     first), that the store knows;
+ *		  3. otherwise a new ticket.
+ *		Steps 0-3 and the writes run in one BEGIN IMMEDIATE
+ *		transaction, so two concurrent replies cannot both open a
+ *		ticket, and a ticket never exists without its first message.
+ *		The Subject rewrite is pure computation done after the commit;
+ *		when it fails the ticket stands and the caller leaves the
+ *		Subject as it was (subject_rc says why).
+ *		A message without a usable Message-ID gets one generated here;
+ *		the caller must add it to the message (message_id_added).
+ * OWNERSHIP	struct pd_route_out owns subject; pd_route_out_free().
+ *		Everything in struct pd_route_in is borrowed.
+ * ERRORS	Store errors (PD_ETEMP, PD_EPERMFAIL, ...): nothing was
+ *		committed, the caller applies on_error.
+ * THREADS	Reentrant; st must be the calling thread's handle.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PD_ROUTE_H
+#define PD_ROUTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pd_conf.h"
+#include "pd_key.h"
+#include "pd_msgid.h"
+#include "pd_store.h"
+#include "pd_tag.h"
+
+struct pd_route_in {
+	const struct pd_conf	   *conf;
+	const struct pd_conf_queue *queue;
+	const struct pd_key	   *key;
+	const char	*queue_id;	/* Postfix queue id, may be NULL */
+	const char	*sender;	/* envelope sender, may be NULL */
+	const char	*subject;	/* raw header values, NULL if absent */
+	size_t		 subject_len;
+	const char	*message_id;
+	const char	*in_reply_to;
+	const char	*references;
+	const char	*from;
+	int64_t		 now;
+};
+
+enum pd_route_action {
+	PD_ROUTE_OPENED,		/* a new ticket */
+	PD_ROUTE_TAG,			/* joined by its verified tag */
+	PD_ROUTE_THREAD,		/* joined by In-Reply-To/References */
+	PD_ROUTE_DUPLICATE,		/* Message-ID seen before */
+};
+
+struct pd_route_out {
+	int64_t		 ticket_id;
+	enum pd_route_action action;
+	enum pd_ticket_status status;
+	enum pd_priority priority;
+	char		 tag[PD_TAG_MAX];
+	char		 message_id[PD_MSGID_MAX + 1];
+	bool		 message_id_added;	/* generated: add the header */
+	bool		 forged_tag;	/* our prefix, code did not verify */
+	char		 customer[256];
+	char		*subject;	/* new raw Subject value, or NULL */
+	int		 subject_rc;	/* PD_OK or why it was not changed */
+};
+
+int	pd_route_message(struct pd_store *st, const struct pd_route_in *in,
+	    struct pd_route_out *out);
+void	pd_route_out_free(struct pd_route_out *out);
+const char *pd_route_action_name(enum pd_route_action a);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * pd_store.c - store front end: backend choice and dispatch
+ *
+ * PURPOSE	See pd_store.h.  Picks the backend from the database name:
+ *		"postgresql://..." is reserved for the multi-host backend,
+ *		anything else is a SQLite file path.
+ * THREADS	Reentrant; handles are per thread.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include "pd_mem.h"
+#include "pd_store_impl.h"
+
+/* store_backend - backend for a database name, or NULL */
+static const struct pd_store_ops *
+store_backend(const char *path, struct pd_err *err)
+{
+	if (strncmp(path, "postgresql:", 11) == 0 ||
+	    strncmp(path, "postgres:", 9) == 0) {
+		pd_err_set(err, PD_EPERMFAIL, "%s: the PostgreSQL backend is "
+		    "not part of this build; use a SQLite file path", path);
+		return NULL;
+	}
+	return &pd_store_sqlite_ops;
+}
+
+/* pd_store_migrate - create or upgrade */
+int
+pd_store_migrate(const char *path, struct pd_err *err)
+{
+	const struct pd_store_ops *ops = store_backend(path, err);
+
+	return ops ? ops->migrate(path, err) : PD_EPERMFAIL;
+}
+
+/* pd_store_open - open an existing database */
+struct pd_store *
+pd_store_open(const char *path, long timeout_ms, struct pd_err *err)
+{
+	const struct pd_store_ops *ops = store_backend(path, err);
+
+	return ops ? ops->open(path, timeout_ms, err) : NULL;
+}
+
+/* pd_store_close - close (NULL-safe) */
+void
+pd_store_close(struct pd_store **st)
+{
+	if (*st == NULL)
+		return;
+	(*st)->ops->close(*st);
+	*st = NULL;
+}
+
+int
+pd_store_check(struct pd_store *st, struct pd_err *err)
+{
+	return st->ops->check(st, err);
+}
+
+int
+pd_store_begin(struct pd_store *st)
+{
+	return st->ops->begin(st);
+}
+
+int
+pd_store_commit(struct pd_store *st)
+{
+	return st->ops->commit(st);
+}
+
+void
+pd_store_rollback(struct pd_store *st)
+{
+	st->ops->rollback(st);
+}
+
+int
+pd_store_ticket_insert(struct pd_store *st, struct pd_ticket *t)
+{
+	return st->ops->ticket_insert(st, t);
+}
+
+int
+pd_store_ticket_get(struct pd_store *st, int64_t id, struct pd_ticket *t)
+{
+	return st->ops->ticket_get(st, id, t);
+}
+
+int
+pd_store_ticket_by_message_id(struct pd_store *st, const char *msgid,
+    int64_t *ticket_id)
+{
+	return st->ops->ticket_by_message_id(st, msgid, ticket_id);
+}
+
+int
+pd_store_ticket_touch(struct pd_store *st, int64_t id, int64_t now)
+{
+	return st->ops->ticket_touch(st, id, now);
+}
+
+int
+pd_store_message_insert(struct pd_store *st, const struct pd_message_rec *m)
+{
+	return st->ops->message_insert(st, m);
+}
+
+int
+pd_store_ticket_list(struct pd_store *st, const struct pd_ticket_filter *f,
+    pd_ticket_cb cb, void *arg)
+{
+	return st->ops->ticket_list(st, f, cb, arg);
+}
+
+int
+pd_store_message_list(struct pd_store *st, int64_t ticket_id,
+    pd_message_cb cb, void *arg)
+{
+	return st->ops->message_list(st, ticket_id, cb, arg);
+}
+
+static const char *const status_names[] = {
+	"new", "open", "pending", "resolved",
+};
+
+/* pd_ticket_status_name - status as stored and shown */
+const char *
+pd_ticket_status_name(enum pd_ticket_status s)
+{
+	return (unsigned)s < 4 ? status_names[s] : "unknown";
+}
+
+/* pd_ticket_status_parse - name to status, -1 if unknown */
+int
+pd_ticket_status_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(name, status_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* pd_ticket_clear - free owned strings */
+void
+pd_ticket_clear(struct pd_ticket *t)
+{
+	pd_xfree(&t->queue);
+	pd_xfree(&t->customer);
+	pd_xfree(&t->customer_name);
+	pd_xfree(&t->subject);
+	pd_xfree(&t->assignee);
+	memset(t, 0, sizeof(*t));
+}

@@ -1,0 +1,131 @@
+/*
+ * pd_store.h - the store: tickets and messages behind one narrow interface
+ *
+ * PURPOSE	Domain operations only (open a ticket, find it by id or by a
+ *		Message-ID, record a message, list tickets), so that the SQLite
+ *		backend (pd_store_sqlite.c, the only file with SQL) can be joined
+ *		by a PostgreSQL one without touching the callers.
+ * DESIGN	Ticket states (doc/design/store.md has the full table):
+ *		  new       opened by a customer's first mail; no answer yet
+ *		  open      the customer wrote again / reopened
+ *		  pending   an agent answered; waiting for the customer
+ *		  resolved  closed by an agent or an admin
+ *		Invariants: (1) a ticket number is never reused (AUTOINCREMENT);
+ *		(2) a Message-ID belongs to at most one ticket (UNIQUE); (3) a
+ *		ticket and its first message are committed together.
+ *		Every read-modify-write runs between pd_store_begin() (BEGIN
+ *		IMMEDIATE: the write lock is taken first, so two concurrent
+ *		replies can never both create a ticket) and pd_store_commit().
+ *		Waiting for the lock is bounded by the timeout given at open.
+ *		The schema is versioned; pd_store_open() refuses a database
+ *		whose version differs from the program's, pd_store_migrate()
+ *		(postdeskctl init) creates or upgrades it.
+ * OWNERSHIP	pd_store_open() returns a handle the caller closes with
+ *		pd_store_close(&st).  A handle is used by one thread at a time.
+ *		struct pd_ticket strings are owned by the struct and released
+ *		by pd_ticket_clear().
+ * ERRORS	PD_ETEMP: locked/busy beyond the timeout, disk full, I/O error;
+ *		PD_EPERMFAIL: missing, unreadable or read-only database, wrong
+ *		schema; PD_ENOTFOUND; PD_EINTERNAL.  The backend may log the
+ *		underlying library's message at debug level; callers log the
+ *		outcome.
+ * THREADS	One handle per thread; any number of handles per process.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PD_STORE_H
+#define PD_STORE_H
+
+#include <stdint.h>
+
+#include "pd_conf.h"
+#include "pd_err.h"
+
+enum pd_ticket_status {
+	PD_TS_NEW,
+	PD_TS_OPEN,
+	PD_TS_PENDING,
+	PD_TS_RESOLVED,
+};
+
+struct pd_ticket {
+	int64_t	 id;
+	char	*queue;
+	enum pd_ticket_status status;
+	enum pd_priority priority;
+	char	*customer;		/* address */
+	char	*customer_name;		/* UTF-8, may be NULL */
+	char	*subject;		/* UTF-8, without tags and prefixes */
+	int64_t	 created_at;		/* UTC epoch seconds */
+	int64_t	 updated_at;
+	int	 reopen_count;
+	char	*assignee;		/* may be NULL */
+	int64_t	 message_count;		/* filled by get/list */
+};
+
+enum pd_direction {
+	PD_DIR_IN,			/* customer to support */
+	PD_DIR_OUT,			/* agent or worker to customer */
+};
+
+struct pd_message_rec {
+	int64_t		 ticket_id;
+	const char	*message_id;	/* without "<>" */
+	enum pd_direction direction;
+	const char	*queue_id;	/* Postfix queue id, may be NULL */
+	const char	*sender;
+	const char	*subject;	/* UTF-8 */
+	int64_t		 received_at;
+};
+
+struct pd_ticket_filter {
+	int	status;			/* -1 for any, else pd_ticket_status */
+	int	limit;			/* 0 for no limit */
+};
+
+struct pd_store;
+
+typedef int (*pd_ticket_cb)(const struct pd_ticket *t, void *arg);
+typedef int (*pd_message_cb)(const struct pd_message_rec *m, void *arg);
+
+/* pd_store_migrate - create the database at path or upgrade its schema */
+int	 pd_store_migrate(const char *path, struct pd_err *err);
+/* pd_store_open - open an existing, current database */
+struct pd_store *pd_store_open(const char *path, long timeout_ms,
+	    struct pd_err *err);
+void	 pd_store_close(struct pd_store **st);
+/* pd_store_check - integrity and schema check (postdeskctl check) */
+int	 pd_store_check(struct pd_store *st, struct pd_err *err);
+
+int	 pd_store_begin(struct pd_store *st);
+int	 pd_store_commit(struct pd_store *st);
+void	 pd_store_rollback(struct pd_store *st);
+
+/* pd_store_ticket_insert - new ticket from t; t->id is set */
+int	 pd_store_ticket_insert(struct pd_store *st, struct pd_ticket *t);
+/* pd_store_ticket_get - fill *t (caller clears it); PD_ENOTFOUND */
+int	 pd_store_ticket_get(struct pd_store *st, int64_t id,
+	    struct pd_ticket *t);
+/* pd_store_ticket_by_message_id - ticket that holds msgid; PD_ENOTFOUND */
+int	 pd_store_ticket_by_message_id(struct pd_store *st, const char *msgid,
+	    int64_t *ticket_id);
+/* pd_store_ticket_touch - set updated_at */
+int	 pd_store_ticket_touch(struct pd_store *st, int64_t id, int64_t now);
+/* pd_store_message_insert - record a message of a ticket */
+int	 pd_store_message_insert(struct pd_store *st,
+	    const struct pd_message_rec *m);
+/* pd_store_ticket_list - call cb for matching tickets, newest first;
+ * a non-zero return of cb stops the walk and is returned */
+int	 pd_store_ticket_list(struct pd_store *st,
+	    const struct pd_ticket_filter *f, pd_ticket_cb cb, void *arg);
+/* pd_store_message_list - messages of a ticket, oldest first */
+int	 pd_store_message_list(struct pd_store *st, int64_t ticket_id,
+	    pd_message_cb cb, void *arg);
+
+/* pd_ticket_clear - free the strings of t and zero it */
+void	 pd_ticket_clear(struct pd_ticket *t);
+const char *pd_ticket_status_name(enum pd_ticket_status s);
+/* pd_ticket_status_parse - name to status; -1 when unknown */
+int	 pd_ticket_status_parse(const char *name);
+
+#endif

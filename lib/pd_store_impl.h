@@ -1,0 +1,48 @@
+/*
+ * pd_store_impl.h - what a store backend implements (private to lib/)
+ *
+ * PURPOSE	The vtable behind pd_store.h.  pd_store.c picks a backend
+ *		from the database name and forwards every call; a backend is
+ *		one file that fills in struct pd_store_ops.
+ * OWNERSHIP	The backend allocates its handle in open and frees it in
+ *		close; struct pd_store is its first member.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef PD_STORE_IMPL_H
+#define PD_STORE_IMPL_H
+
+#include "pd_store.h"
+
+struct pd_store_ops {
+	const char *name;
+	int	(*migrate)(const char *path, struct pd_err *err);
+	struct pd_store *(*open)(const char *path, long timeout_ms,
+		    struct pd_err *err);
+	void	(*close)(struct pd_store *st);
+	int	(*check)(struct pd_store *st, struct pd_err *err);
+	int	(*begin)(struct pd_store *st);
+	int	(*commit)(struct pd_store *st);
+	void	(*rollback)(struct pd_store *st);
+	int	(*ticket_insert)(struct pd_store *st, struct pd_ticket *t);
+	int	(*ticket_get)(struct pd_store *st, int64_t id,
+		    struct pd_ticket *t);
+	int	(*ticket_by_message_id)(struct pd_store *st,
+		    const char *msgid, int64_t *ticket_id);
+	int	(*ticket_touch)(struct pd_store *st, int64_t id, int64_t now);
+	int	(*message_insert)(struct pd_store *st,
+		    const struct pd_message_rec *m);
+	int	(*ticket_list)(struct pd_store *st,
+		    const struct pd_ticket_filter *f, pd_ticket_cb cb,
+		    void *arg);
+	int	(*message_list)(struct pd_store *st, int64_t ticket_id,
+		    pd_message_cb cb, void *arg);
+};
+
+struct pd_store {
+	const struct pd_store_ops *ops;
+};
+
+extern const struct pd_store_ops pd_store_sqlite_ops;
+
+#endif

@@ -1,0 +1,627 @@
+/*
+ * pd_store_sqlite.c - the SQLite backend of the store (the only SQL)
+ *
+ * PURPOSE	Implements struct pd_store_ops on one SQLite file in WAL mode.
+ * DESIGN	Every connection sets busy_timeout (the caller's bound on
+ *		waiting for the lock), synchronous=FULL (a committed ticket
+ *		survives a power loss, since Postfix has accepted the mail by
+ *		then), foreign_keys=ON.  Transactions are BEGIN IMMEDIATE, so
+ *		read-then-write never meets SQLITE_BUSY_SNAPSHOT.  Statements
+ *		are prepared once per handle and always reset after use, so no
+ *		read transaction stays open (checkpoint starvation).
+ *		Schema versions live in PRAGMA user_version; migrations[i]
+ *		takes version i to i + 1.
+ * OWNERSHIP	struct sq_store owns the connection and its statements.
+ * ERRORS	SQLite codes become PD_E* in sq_code(); the SQLite message is
+ *		logged at debug level only.
+ * THREADS	One handle per thread.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "pd_log.h"
+#include "pd_mem.h"
+#include "pd_store_impl.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: tickets and the messages that belong to them */
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  queue TEXT NOT NULL,"
+	"  status TEXT NOT NULL"
+	"    CHECK (status IN ('new','open','pending','resolved')),"
+	"  priority TEXT NOT NULL DEFAULT 'normal'"
+	"    CHECK (priority IN ('low','normal','high','urgent')),"
+	"  customer TEXT NOT NULL,"
+	"  customer_name TEXT,"
+	"  subject TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  reopen_count INTEGER NOT NULL DEFAULT 0,"
+	"  assignee TEXT);"
+	"CREATE INDEX tickets_status ON tickets(status, id);"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  direction TEXT NOT NULL CHECK (direction IN ('in','out')),"
+	"  queue_id TEXT,"
+	"  sender TEXT,"
+	"  subject TEXT,"
+	"  received_at INTEGER NOT NULL);"
+	"CREATE INDEX messages_ticket ON messages(ticket_id, received_at);",
+};
+#define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define TICKET_COLUMNS \
+	"t.id, t.queue, t.status, t.priority, t.customer, t.customer_name, " \
+	"t.subject, t.created_at, t.updated_at, t.reopen_count, t.assignee, " \
+	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)"
+
+enum sq_stmt {
+	SQ_BEGIN,
+	SQ_COMMIT,
+	SQ_ROLLBACK,
+	SQ_TICKET_INSERT,
+	SQ_TICKET_GET,
+	SQ_TICKET_BY_MSGID,
+	SQ_TICKET_TOUCH,
+	SQ_MESSAGE_INSERT,
+	SQ_TICKET_LIST,
+	SQ_MESSAGE_LIST,
+	SQ_COUNT,
+};
+
+static const char *const sq_sql[SQ_COUNT] = {
+	[SQ_BEGIN] = "BEGIN IMMEDIATE",
+	[SQ_COMMIT] = "COMMIT",
+	[SQ_ROLLBACK] = "ROLLBACK",
+	[SQ_TICKET_INSERT] = "INSERT INTO tickets (queue, status, priority, "
+	    "customer, customer_name, subject, created_at, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	[SQ_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets t "
+	    "WHERE t.id = ?1",
+	[SQ_TICKET_BY_MSGID] = "SELECT ticket_id FROM messages "
+	    "WHERE message_id = ?1",
+	[SQ_TICKET_TOUCH] = "UPDATE tickets SET updated_at = ?2 WHERE id = ?1",
+	[SQ_MESSAGE_INSERT] = "INSERT INTO messages (ticket_id, message_id, "
+	    "direction, queue_id, sender, subject, received_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[SQ_TICKET_LIST] = "SELECT " TICKET_COLUMNS " FROM tickets t "
+	    "WHERE (?1 IS NULL OR t.status = ?1) ORDER BY t.id DESC "
+	    "LIMIT ?2",
+	[SQ_MESSAGE_LIST] = "SELECT ticket_id, message_id, direction, "
+	    "queue_id, sender, subject, received_at FROM messages "
+	    "WHERE ticket_id = ?1 ORDER BY received_at, id",
+};
+
+struct sq_store {
+	struct pd_store	 base;		/* first: the public handle */
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[SQ_COUNT];
+	char		*path;
+	dev_t		 dev;		/* identity of the file we opened, */
+	ino_t		 ino;		/* to notice it being replaced */
+};
+
+/* sq_code - PD_E* for a SQLite result code, logging its message */
+static int
+sq_code(struct sq_store *sq, int rc)
+{
+	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return PD_OK;
+	pd_debug("sqlite %s: %s (%d)", sq->path, sqlite3_errmsg(sq->db), rc);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_NOMEM:
+	case SQLITE_INTERRUPT:
+		return PD_ETEMP;
+	case SQLITE_CONSTRAINT:
+		return PD_EINVAL;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return PD_EPERMFAIL;
+	default:
+		return PD_EINTERNAL;
+	}
+}
+
+/* sq_stmt - the prepared statement for id, reset and unbound */
+static sqlite3_stmt *
+sq_stmt(struct sq_store *sq, enum sq_stmt id)
+{
+	sqlite3_stmt *s = sq->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(sq->db, sq_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			pd_debug("sqlite prepare: %s", sqlite3_errmsg(sq->db));
+			return NULL;
+		}
+		sq->stmt[id] = s;
+	}
+	return s;
+}
+
+/* sq_done - reset statement s after use and pass rc through */
+static int
+sq_done(sqlite3_stmt *s, int rc)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* sq_exec_simple - run a statement that returns no rows */
+static int
+sq_exec_simple(struct sq_store *sq, enum sq_stmt id)
+{
+	sqlite3_stmt *s = sq_stmt(sq, id);
+
+	if (s == NULL)
+		return sq_code(sq, sqlite3_errcode(sq->db));
+	return sq_done(s, sq_code(sq, sqlite3_step(s)));
+}
+
+/* sq_pragma_setup - per-connection settings; PD_OK or error */
+static int
+sq_pragma_setup(struct sq_store *sq, long timeout_ms, bool create)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	sqlite3_busy_timeout(sq->db, (int)timeout_ms);
+	rc = sqlite3_exec(sq->db, "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sq_code(sq, rc);
+	if (!create)
+		return PD_OK;
+	rc = sqlite3_prepare_v2(sq->db, "PRAGMA journal_mode=WAL", -1, &s,
+	    NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0)
+		rc = SQLITE_CANTOPEN;
+	sqlite3_finalize(s);
+	return sq_code(sq, rc);
+}
+
+/* sq_user_version - read PRAGMA user_version */
+static int
+sq_user_version(struct sq_store *sq, int *version)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(sq->db, "PRAGMA user_version", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		*version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return sq_code(sq, rc);
+}
+
+/* sq_free - finalize statements, close, free */
+static void
+sq_free(struct sq_store *sq)
+{
+	int i;
+
+	for (i = 0; i < SQ_COUNT; i++)
+		sqlite3_finalize(sq->stmt[i]);
+	sqlite3_close(sq->db);
+	pd_free(sq->path);
+	pd_free(sq);
+}
+
+/* sq_connect - open path with flags; NULL and err on failure */
+static struct sq_store *
+sq_connect(const char *path, int flags, struct pd_err *err)
+{
+	struct sq_store *sq = pd_xcalloc(1, sizeof(*sq));
+	int rc;
+
+	sq->base.ops = &pd_store_sqlite_ops;
+	sq->path = pd_xstrdup(path);
+	rc = sqlite3_open_v2(path, &sq->db, flags | SQLITE_OPEN_NOFOLLOW,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		pd_err_set(err, sq_code(sq, rc), "%s: cannot open database: "
+		    "%s", path, sq->db ? sqlite3_errmsg(sq->db) :
+		    sqlite3_errstr(rc));
+		sq_free(sq);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(sq->db, 1);
+	return sq;
+}
+
+/* sq_migrate - create the database or bring its schema up to date */
+static int
+sq_migrate(const char *path, struct pd_err *err)
+{
+	struct sq_store *sq;
+	int version = 0;
+	int rc;
+
+	sq = sq_connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+	if (sq == NULL)
+		return err ? err->code : PD_EPERMFAIL;
+	rc = sq_pragma_setup(sq, 5000, true);
+	if (rc == PD_OK)
+		rc = sq_code(sq, sqlite3_exec(sq->db, "BEGIN IMMEDIATE", NULL,
+		    NULL, NULL));
+	if (rc == PD_OK)
+		rc = sq_user_version(sq, &version);
+	if (rc == PD_OK && version > SCHEMA_VERSION)
+		rc = pd_err_set(err, PD_EPERMFAIL, "%s: schema version %d is "
+		    "newer than this program's %d; refusing to touch it",
+		    path, version, SCHEMA_VERSION);
+	for (; rc == PD_OK && version < SCHEMA_VERSION; version++)
+		rc = sq_code(sq, sqlite3_exec(sq->db, migrations[version],
+		    NULL, NULL, NULL));
+	if (rc == PD_OK) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d",
+		    SCHEMA_VERSION);
+		rc = sq_code(sq, sqlite3_exec(sq->db, sql, NULL, NULL, NULL));
+	}
+	if (rc == PD_OK)
+		rc = sq_code(sq, sqlite3_exec(sq->db, "COMMIT", NULL, NULL,
+		    NULL));
+	if (rc != PD_OK) {
+		if (err != NULL && err->code == 0)
+			pd_err_set(err, rc, "%s: migration failed: %s", path,
+			    sqlite3_errmsg(sq->db));
+		sqlite3_exec(sq->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	sq_free(sq);
+	return rc;
+}
+
+/* sq_open - open an existing database with the current schema */
+static struct pd_store *
+sq_open(const char *path, long timeout_ms, struct pd_err *err)
+{
+	struct sq_store *sq;
+	struct stat st;
+	int version = -1;
+	int rc;
+
+	if (stat(path, &st) != 0) {
+		pd_err_set(err, PD_EPERMFAIL, "%s: %s (run \"postdeskctl "
+		    "init\")", path, strerror(errno));
+		return NULL;
+	}
+	sq = sq_connect(path, SQLITE_OPEN_READWRITE, err);
+	if (sq == NULL)
+		return NULL;
+	rc = sq_pragma_setup(sq, timeout_ms, false);
+	if (rc == PD_OK && sqlite3_db_readonly(sq->db, "main") == 1)
+		rc = pd_err_set(err, PD_EPERMFAIL, "%s: database is "
+		    "read-only", path);
+	else if (rc == PD_OK && (rc = sq_user_version(sq, &version)) == PD_OK
+	    && version != SCHEMA_VERSION)
+		rc = pd_err_set(err, PD_EPERMFAIL, "%s: schema version %d, "
+		    "this program needs %d (run \"postdeskctl init\")", path,
+		    version, SCHEMA_VERSION);
+	else if (rc != PD_OK)
+		pd_err_set(err, rc, "%s: %s", path, sqlite3_errmsg(sq->db));
+	if (rc != PD_OK) {
+		sq_free(sq);
+		return NULL;
+	}
+	sq->dev = st.st_dev;
+	sq->ino = st.st_ino;
+	return &sq->base;
+}
+
+/* sq_close - close a handle */
+static void
+sq_close(struct pd_store *st)
+{
+	sq_free((struct sq_store *)st);
+}
+
+/* sq_check - quick integrity check */
+static int
+sq_check(struct pd_store *st, struct pd_err *err)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(sq->db, "PRAGMA quick_check", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0) {
+		pd_err_set(err, PD_EPERMFAIL, "%s: integrity check: %s",
+		    sq->path, sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		return PD_EPERMFAIL;
+	}
+	sqlite3_finalize(s);
+	rc = sq_code(sq, rc);
+	if (rc != PD_OK)
+		pd_err_set(err, rc, "%s: %s", sq->path, sqlite3_errmsg(sq->db));
+	return rc;
+}
+
+/*
+ * sq_begin - BEGIN IMMEDIATE, after checking that the file we opened is
+ * still the one at our path: SQLite would go on writing into a deleted or
+ * replaced file, and every ticket would vanish with it.
+ */
+static int
+sq_begin(struct pd_store *st)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	struct stat now;
+
+	if (stat(sq->path, &now) != 0 || now.st_dev != sq->dev ||
+	    now.st_ino != sq->ino) {
+		pd_debug("sqlite %s: database file removed or replaced",
+		    sq->path);
+		return PD_EPERMFAIL;
+	}
+	return sq_exec_simple(sq, SQ_BEGIN);
+}
+
+static int
+sq_commit(struct pd_store *st)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	int rc = sq_exec_simple(sq, SQ_COMMIT);
+
+	if (rc != PD_OK && !sqlite3_get_autocommit(sq->db))
+		sq_exec_simple(sq, SQ_ROLLBACK);
+	return rc;
+}
+
+static void
+sq_rollback(struct pd_store *st)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+
+	if (!sqlite3_get_autocommit(sq->db))
+		sq_exec_simple(sq, SQ_ROLLBACK);
+}
+
+/* sq_bind_text - bind a UTF-8 string or NULL */
+static void
+sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* sq_priority_parse - stored name to enum */
+static enum pd_priority
+sq_priority_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < PD_PRIO_COUNT; i++)
+		if (name && strcmp(name, pd_conf_priority_name(i)) == 0)
+			return (enum pd_priority)i;
+	return PD_PRIO_NORMAL;
+}
+
+/* sq_col_dup - column i as an owned string, or NULL */
+static char *
+sq_col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+
+	return v ? pd_xstrdup((const char *)v) : NULL;
+}
+
+/* sq_ticket_row - fill t from a TICKET_COLUMNS row */
+static void
+sq_ticket_row(sqlite3_stmt *s, struct pd_ticket *t)
+{
+	const char *status = (const char *)sqlite3_column_text(s, 2);
+	int st = status ? pd_ticket_status_parse(status) : -1;
+
+	t->id = sqlite3_column_int64(s, 0);
+	t->queue = sq_col_dup(s, 1);
+	t->status = st < 0 ? PD_TS_OPEN : (enum pd_ticket_status)st;
+	t->priority = sq_priority_parse((const char *)
+	    sqlite3_column_text(s, 3));
+	t->customer = sq_col_dup(s, 4);
+	t->customer_name = sq_col_dup(s, 5);
+	t->subject = sq_col_dup(s, 6);
+	t->created_at = sqlite3_column_int64(s, 7);
+	t->updated_at = sqlite3_column_int64(s, 8);
+	t->reopen_count = sqlite3_column_int(s, 9);
+	t->assignee = sq_col_dup(s, 10);
+	t->message_count = sqlite3_column_int64(s, 11);
+}
+
+/* sq_ticket_insert - insert t, set t->id */
+static int
+sq_ticket_insert(struct pd_store *st, struct pd_ticket *t)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_TICKET_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, t->queue);
+	sq_bind_text(s, 2, pd_ticket_status_name(t->status));
+	sq_bind_text(s, 3, pd_conf_priority_name(t->priority));
+	sq_bind_text(s, 4, t->customer);
+	sq_bind_text(s, 5, t->customer_name);
+	sq_bind_text(s, 6, t->subject ? t->subject : "");
+	sqlite3_bind_int64(s, 7, t->created_at);
+	rc = sq_code(sq, sqlite3_step(s));
+	if (rc == PD_OK)
+		t->id = sqlite3_last_insert_rowid(sq->db);
+	return sq_done(s, rc);
+}
+
+/* sq_ticket_get - one ticket by id */
+static int
+sq_ticket_get(struct pd_store *st, int64_t id, struct pd_ticket *t)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_TICKET_GET);
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		sq_ticket_row(s, t);
+		return sq_done(s, PD_OK);
+	}
+	return sq_done(s, rc == SQLITE_DONE ? PD_ENOTFOUND : sq_code(sq, rc));
+}
+
+/* sq_ticket_by_message_id - ticket holding msgid */
+static int
+sq_ticket_by_message_id(struct pd_store *st, const char *msgid,
+    int64_t *ticket_id)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_TICKET_BY_MSGID);
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, msgid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*ticket_id = sqlite3_column_int64(s, 0);
+		return sq_done(s, PD_OK);
+	}
+	return sq_done(s, rc == SQLITE_DONE ? PD_ENOTFOUND : sq_code(sq, rc));
+}
+
+/* sq_ticket_touch - set updated_at */
+static int
+sq_ticket_touch(struct pd_store *st, int64_t id, int64_t now)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_TICKET_TOUCH);
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	return sq_done(s, sq_code(sq, sqlite3_step(s)));
+}
+
+/* sq_message_insert - record one message */
+static int
+sq_message_insert(struct pd_store *st, const struct pd_message_rec *m)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_MESSAGE_INSERT);
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, m->ticket_id);
+	sq_bind_text(s, 2, m->message_id);
+	sq_bind_text(s, 3, m->direction == PD_DIR_IN ? "in" : "out");
+	sq_bind_text(s, 4, m->queue_id);
+	sq_bind_text(s, 5, m->sender);
+	sq_bind_text(s, 6, m->subject);
+	sqlite3_bind_int64(s, 7, m->received_at);
+	return sq_done(s, sq_code(sq, sqlite3_step(s)));
+}
+
+/* sq_ticket_list - walk tickets, newest first */
+static int
+sq_ticket_list(struct pd_store *st, const struct pd_ticket_filter *f,
+    pd_ticket_cb cb, void *arg)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_TICKET_LIST);
+	struct pd_ticket t;
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, f->status >= 0 ?
+	    pd_ticket_status_name((enum pd_ticket_status)f->status) : NULL);
+	sqlite3_bind_int64(s, 2, f->limit > 0 ? f->limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int stop;
+
+		memset(&t, 0, sizeof(t));
+		sq_ticket_row(s, &t);
+		stop = cb(&t, arg);
+		pd_ticket_clear(&t);
+		if (stop != 0)
+			return sq_done(s, stop);
+	}
+	return sq_done(s, sq_code(sq, rc));
+}
+
+/* sq_message_list - walk a ticket's messages, oldest first */
+static int
+sq_message_list(struct pd_store *st, int64_t ticket_id, pd_message_cb cb,
+    void *arg)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_MESSAGE_LIST);
+	struct pd_message_rec m;
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int stop;
+		const char *dir = (const char *)sqlite3_column_text(s, 2);
+
+		m.ticket_id = sqlite3_column_int64(s, 0);
+		m.message_id = (const char *)sqlite3_column_text(s, 1);
+		m.direction = dir && strcmp(dir, "in") == 0 ? PD_DIR_IN :
+		    PD_DIR_OUT;
+		m.queue_id = (const char *)sqlite3_column_text(s, 3);
+		m.sender = (const char *)sqlite3_column_text(s, 4);
+		m.subject = (const char *)sqlite3_column_text(s, 5);
+		m.received_at = sqlite3_column_int64(s, 6);
+		stop = cb(&m, arg);
+		if (stop != 0)
+			return sq_done(s, stop);
+	}
+	return sq_done(s, sq_code(sq, rc));
+}
+
+const struct pd_store_ops pd_store_sqlite_ops = {
+	.name = "sqlite",
+	.migrate = sq_migrate,
+	.open = sq_open,
+	.close = sq_close,
+	.check = sq_check,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.ticket_insert = sq_ticket_insert,
+	.ticket_get = sq_ticket_get,
+	.ticket_by_message_id = sq_ticket_by_message_id,
+	.ticket_touch = sq_ticket_touch,
+	.message_insert = sq_message_insert,
+	.ticket_list = sq_ticket_list,
+	.message_list = sq_message_list,
+};

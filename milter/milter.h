@@ -1,0 +1,95 @@
+/*
+ * milter.h - postdesk-milter internals shared by its files
+ *
+ * PURPOSE	The per-connection and per-message contexts, the store handle
+ *		pool and the process-wide state of postdesk-milter.
+ * DESIGN	Callbacks (milter_cb.c) only collect envelope and header data
+ *		into struct milter_msg; at end-of-message milter_eom.c makes
+ *		one lib/ call (pd_route_message) and applies its result.
+ *		struct milter_conn lives from connect to close; struct
+ *		milter_msg is reset by milter_msg_reset() at MAIL FROM, at
+ *		end-of-message, on abort and on close (STYLE.md 6.4).
+ * OWNERSHIP	The connection owns its message context and a reference on
+ *		the configuration snapshot it started with.  Store handles
+ *		belong to the pool between uses and to one callback during
+ *		one.
+ * THREADS	libmilter runs one thread per MTA connection; contexts are
+ *		touched only by their connection's thread; the pool and the
+ *		configuration pointer are guarded by mutexes.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef MILTER_H
+#define MILTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libmilter/mfapi.h>
+
+#include "pd_buf.h"
+#include "pd_conf.h"
+#include "pd_key.h"
+#include "pd_store.h"
+
+#define MILTER_SUBJECT_MAX	(16 * 1024)
+#define MILTER_FIELD_MAX	(16 * 1024)
+#define MILTER_XPD_MAX		8		/* distinct X-Postdesk-* names */
+
+struct milter_xpd {
+	char	name[64];
+	int	count;
+};
+
+struct milter_msg {
+	char	*sender;			/* envelope, as given */
+	const struct pd_conf_queue *queue;	/* first support recipient */
+	int	 support_rcpts;
+	bool	 has_subject;
+	bool	 subject_unusable;		/* too long: leave it alone */
+	struct pd_buf subject;			/* first Subject, raw */
+	char	*message_id;
+	char	*in_reply_to;
+	char	*references;
+	char	*from;
+	size_t	 header_bytes;
+	bool	 headers_overflow;
+	struct milter_xpd xpd[MILTER_XPD_MAX];
+	int	 n_xpd;
+	bool	 xpd_overflow;
+};
+
+#define MILTER_RESET_MSG	0x1		/* envelope and headers */
+
+struct milter_conn {
+	unsigned long	 id;			/* for NOQUEUE log lines */
+	struct pd_conf	*conf;			/* our reference */
+	bool		 leadspc;		/* SMFIP_HDR_LEADSPC agreed */
+	struct milter_msg msg;
+};
+
+/* process-wide state, set up in main.c before smfi_main() */
+extern const struct pd_key *milter_key;
+
+struct pd_conf *milter_conf_get(void);		/* new reference */
+
+/* milter_ctx.c */
+struct milter_conn *milter_conn_new(void);
+void	milter_conn_free(struct milter_conn **conn);
+void	milter_msg_reset(struct milter_conn *conn, int how);
+void	milter_msg_header(struct milter_conn *conn, const char *name,
+	    const char *value);
+
+/* milter_pool.c */
+void	milter_pool_init(const char *path, long timeout_ms);
+struct pd_store *milter_pool_get(struct pd_err *err);
+void	milter_pool_put(struct pd_store *st, bool healthy);
+void	milter_pool_shutdown(void);
+
+/* milter_eom.c */
+sfsistat milter_eom_process(SMFICTX *ctx, struct milter_conn *conn);
+
+/* milter_cb.c */
+extern struct smfiDesc milter_desc;
+
+#endif

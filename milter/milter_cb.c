@@ -1,0 +1,175 @@
+/*
+ * milter_cb.c - the libmilter callbacks of postdesk-milter
+ *
+ * PURPOSE	Thin callbacks: they collect data into the contexts and never
+ *		decide anything but "this message is not for support".
+ * DESIGN	Mail for other addresses is let go at DATA (SMFIS_ACCEPT), as
+ *		soon as every recipient is known, so Postfix sends it no
+ *		headers and no body.  The body is never requested
+ *		(SMFIP_NOBODY).  SMFIP_HDR_LEADSPC is asked for, so the Subject
+ *		arrives byte-exact and unchanged parts can be kept as they were.
+ * OWNERSHIP	Connection contexts: created in connect, freed in close
+ *		(which may come without connect, with no private data).
+ * THREADS	One thread per MTA connection (libmilter).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+
+#include "milter.h"
+#include "pd_log.h"
+#include "pd_mem.h"
+
+#define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS)
+#define WANT_STEPS	(SMFIP_HDR_LEADSPC | SMFIP_NOBODY | SMFIP_NOUNKNOWN)
+
+/* cb_conn - the connection context, or NULL */
+static struct milter_conn *
+cb_conn(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* cb_negotiate - ask for header changes, leading spaces, no body */
+static sfsistat
+cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	(void)f2;
+	(void)f3;
+	if ((f0 & WANT_ACTIONS) != WANT_ACTIONS) {
+		pd_error("NOQUEUE: MTA does not offer header changes "
+		    "(actions 0x%lx); milter disabled for this connection", f0);
+		return SMFIS_REJECT;
+	}
+	*pf0 = WANT_ACTIONS;
+	*pf1 = WANT_STEPS & f1;
+	*pf2 = 0;
+	*pf3 = 0;
+	if (cb_conn(ctx) == NULL) {
+		struct milter_conn *conn = milter_conn_new();
+
+		conn->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+		smfi_setpriv(ctx, conn);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* cb_connect - a new MTA connection (context made at negotiation) */
+static sfsistat
+cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
+{
+	(void)host;
+	(void)addr;
+	if (cb_conn(ctx) == NULL)	/* an MTA that skipped negotiation */
+		smfi_setpriv(ctx, milter_conn_new());
+	return SMFIS_CONTINUE;
+}
+
+/* cb_envfrom - a new message starts */
+static sfsistat
+cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+
+	if (conn == NULL)
+		return SMFIS_ACCEPT;
+	milter_msg_reset(conn, MILTER_RESET_MSG);
+	conn->msg.sender = pd_xstrndup(argv[0] ? argv[0] : "", 512);
+	return SMFIS_CONTINUE;
+}
+
+/* cb_envrcpt - note the first support recipient */
+static sfsistat
+cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+	const struct pd_conf_queue *q;
+
+	if (conn == NULL || argv[0] == NULL)
+		return SMFIS_CONTINUE;
+	q = pd_conf_queue_by_address(conn->conf, argv[0]);
+	if (q != NULL) {
+		conn->msg.support_rcpts++;
+		if (conn->msg.queue == NULL)
+			conn->msg.queue = q;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* cb_data - every recipient is known: let go of mail not for support */
+static sfsistat
+cb_data(SMFICTX *ctx)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+
+	if (conn == NULL || conn->msg.queue == NULL) {
+		if (conn != NULL)
+			milter_msg_reset(conn, MILTER_RESET_MSG);
+		return SMFIS_ACCEPT;
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* cb_header - collect one header */
+static sfsistat
+cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+
+	if (conn != NULL && name != NULL && value != NULL)
+		milter_msg_header(conn, name, value);
+	return SMFIS_CONTINUE;
+}
+
+/* cb_eom - end of message: decide, commit, apply */
+static sfsistat
+cb_eom(SMFICTX *ctx)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+	sfsistat rc;
+
+	if (conn == NULL || conn->msg.queue == NULL)
+		return SMFIS_CONTINUE;
+	rc = milter_eom_process(ctx, conn);
+	milter_msg_reset(conn, MILTER_RESET_MSG);
+	return rc;
+}
+
+/* cb_abort - the message was abandoned (RSET, lost client, rejection) */
+static sfsistat
+cb_abort(SMFICTX *ctx)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+
+	if (conn != NULL)
+		milter_msg_reset(conn, MILTER_RESET_MSG);
+	return SMFIS_CONTINUE;
+}
+
+/* cb_close - the connection ends; may come without connect */
+static sfsistat
+cb_close(SMFICTX *ctx)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+
+	milter_conn_free(&conn);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc milter_desc = {
+	.xxfi_name = "postdesk",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = WANT_ACTIONS,
+	.xxfi_connect = cb_connect,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = cb_envrcpt,
+	.xxfi_header = cb_header,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_data = cb_data,
+	.xxfi_negotiate = cb_negotiate,
+};

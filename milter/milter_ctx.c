@@ -1,0 +1,124 @@
+/*
+ * milter_ctx.c - connection and message contexts of postdesk-milter
+ *
+ * PURPOSE	Allocation, reset and header collection for the contexts
+ *		described in milter.h.
+ * DESIGN	Only the headers routing needs are kept: the first Subject
+ *		(raw, as received with its leading space), Message-ID,
+ *		In-Reply-To, References, From, and the names and counts of
+ *		X-Postdesk-* headers the sender supplied (to delete them).
+ *		Everything is bounded: past max_header_size in total the
+ *		message is marked headers_overflow and passes unchanged.
+ * OWNERSHIP	See milter.h.
+ * THREADS	Per-connection; no shared state except the id counter.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "milter.h"
+#include "pd_mem.h"
+
+/* milter_conn_new - context for a new MTA connection */
+struct milter_conn *
+milter_conn_new(void)
+{
+	static unsigned long next_id;
+	struct milter_conn *conn = pd_xcalloc(1, sizeof(*conn));
+
+	conn->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+	conn->conf = milter_conf_get();
+	pd_buf_init(&conn->msg.subject, MILTER_SUBJECT_MAX);
+	return conn;
+}
+
+/* milter_conn_free - release a connection context (NULL-safe) */
+void
+milter_conn_free(struct milter_conn **conn)
+{
+	if (*conn == NULL)
+		return;
+	milter_msg_reset(*conn, MILTER_RESET_MSG);
+	pd_buf_free(&(*conn)->msg.subject);
+	pd_conf_unref(&(*conn)->conf);
+	pd_xfree(conn);
+}
+
+/* milter_msg_reset - forget everything about the current message */
+void
+milter_msg_reset(struct milter_conn *conn, int how)
+{
+	struct milter_msg *msg = &conn->msg;
+	struct pd_buf subject = msg->subject;
+
+	if (!(how & MILTER_RESET_MSG))
+		return;
+	pd_free(msg->sender);
+	pd_free(msg->message_id);
+	pd_free(msg->in_reply_to);
+	pd_free(msg->references);
+	pd_free(msg->from);
+	pd_buf_reset(&subject);
+	memset(msg, 0, sizeof(*msg));
+	msg->subject = subject;
+}
+
+/* msg_keep_first - keep the first occurrence of a header value */
+static void
+msg_keep_first(char **slot, const char *value)
+{
+	if (*slot == NULL)
+		*slot = pd_xstrndup(value, MILTER_FIELD_MAX);
+}
+
+/* msg_count_xpd - count an X-Postdesk-* header for later deletion */
+static void
+msg_count_xpd(struct milter_msg *msg, const char *name)
+{
+	int i;
+
+	for (i = 0; i < msg->n_xpd; i++)
+		if (strcasecmp(msg->xpd[i].name, name) == 0) {
+			msg->xpd[i].count++;
+			return;
+		}
+	if (msg->n_xpd == MILTER_XPD_MAX ||
+	    strlen(name) >= sizeof(msg->xpd[0].name)) {
+		msg->xpd_overflow = true;
+		return;
+	}
+	memcpy(msg->xpd[msg->n_xpd].name, name, strlen(name) + 1);
+	msg->xpd[msg->n_xpd++].count = 1;
+}
+
+/* milter_msg_header - collect one header of the message */
+void
+milter_msg_header(struct milter_conn *conn, const char *name,
+    const char *value)
+{
+	struct milter_msg *msg = &conn->msg;
+	size_t len = strlen(value);
+
+	msg->header_bytes += strlen(name) + len + 2;
+	if (msg->header_bytes > (size_t)conn->conf->max_header_size) {
+		msg->headers_overflow = true;
+		return;
+	}
+	if (strcasecmp(name, "Subject") == 0) {
+		if (!msg->has_subject && pd_buf_add(&msg->subject, value,
+		    len) != PD_OK)
+			msg->subject_unusable = true;
+		msg->has_subject = true;
+	} else if (strcasecmp(name, "Message-ID") == 0) {
+		msg_keep_first(&msg->message_id, value);
+	} else if (strcasecmp(name, "In-Reply-To") == 0) {
+		msg_keep_first(&msg->in_reply_to, value);
+	} else if (strcasecmp(name, "References") == 0) {
+		msg_keep_first(&msg->references, value);
+	} else if (strcasecmp(name, "From") == 0) {
+		msg_keep_first(&msg->from, value);
+	} else if (strncasecmp(name, "X-Postdesk-", 11) == 0) {
+		msg_count_xpd(msg, name);
+	}
+}

@@ -1,0 +1,179 @@
+/*
+ * milter_eom.c - end of message: one lib/ call, then the header changes
+ *
+ * PURPOSE	Turn the collected message into a pd_route_message() call,
+ *		apply on_error when the store fails, and otherwise rewrite the
+ *		Subject, replace X-Postdesk-* headers and add a Message-ID
+ *		when the message had none.  One log line per decision.
+ * DESIGN	Nothing is changed in the message unless the transaction
+ *		committed: a failure before the commit leaves the mail exactly
+ *		as it came (on_error = accept) or refuses it for now
+ *		(on_error = tempfail, 451 4.3.0).  Header values handed to
+ *		libmilter were built by pd_subject (no bare LF, no CR) or are
+ *		our own ASCII.
+ * THREADS	Runs in the connection's thread; uses one pooled store handle.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "milter.h"
+#include "pd_log.h"
+#include "pd_mem.h"
+#include "pd_route.h"
+
+#define LOG_VALUE_MAX	256
+
+/* eom_qid - the Postfix queue id, or "NOQUEUE" */
+static const char *
+eom_qid(SMFICTX *ctx)
+{
+	const char *qid = smfi_getsymval(ctx, "i");
+
+	return qid != NULL && *qid != '\0' ? qid : "NOQUEUE";
+}
+
+/* eom_on_error - the store failed: apply on_error, log once */
+static sfsistat
+eom_on_error(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
+    const char *why)
+{
+	bool tempfail = conn->conf->on_error == PD_ON_ERROR_TEMPFAIL;
+
+	pd_warn("%s: store unavailable (%s), on_error=%s", qid, why,
+	    tempfail ? "tempfail" : "accept");
+	if (!tempfail)
+		return SMFIS_CONTINUE;
+	smfi_setreply(ctx, "451", "4.3.0",
+	    "Support desk temporarily unavailable, please try again later");
+	return SMFIS_TEMPFAIL;
+}
+
+/* eom_header - add or change a header with the agreed leading space */
+static void
+eom_header(SMFICTX *ctx, struct milter_conn *conn, const char *name,
+    const char *value, int change_index)
+{
+	char buf[MILTER_SUBJECT_MAX + 2];
+	const char *v = value;
+
+	if (conn->leadspc && value[0] != ' ' && value[0] != '\t') {
+		snprintf(buf, sizeof(buf), " %s", value);
+		v = buf;
+	} else if (!conn->leadspc) {
+		while (*v == ' ' || *v == '\t')
+			v++;
+	}
+	if (change_index > 0)
+		smfi_chgheader(ctx, (char *)name, change_index, (char *)v);
+	else
+		smfi_addheader(ctx, (char *)name, (char *)v);
+}
+
+/* eom_apply - the committed ticket's changes to the message */
+static void
+eom_apply(SMFICTX *ctx, struct milter_conn *conn,
+    const struct pd_route_out *out)
+{
+	struct milter_msg *msg = &conn->msg;
+	char value[PD_MSGID_MAX + 8];
+	int i;
+	int n;
+
+	for (i = 0; i < msg->n_xpd; i++)
+		for (n = msg->xpd[i].count; n > 0; n--)
+			smfi_chgheader(ctx, msg->xpd[i].name, n, NULL);
+	if (out->subject != NULL && !msg->subject_unusable)
+		eom_header(ctx, conn, "Subject", out->subject,
+		    msg->has_subject ? 1 : 0);
+	snprintf(value, sizeof(value), "%.*s", (int)strlen(out->tag) - 2,
+	    out->tag + 1);
+	eom_header(ctx, conn, "X-Postdesk-Ticket", value, 0);
+	eom_header(ctx, conn, "X-Postdesk-Status",
+	    pd_ticket_status_name(out->status), 0);
+	eom_header(ctx, conn, "X-Postdesk-Priority",
+	    pd_conf_priority_name(out->priority), 0);
+	if (out->message_id_added) {
+		snprintf(value, sizeof(value), "<%s>", out->message_id);
+		eom_header(ctx, conn, "Message-ID", value, 0);
+	}
+}
+
+/* eom_route_in - the routing request for the collected message */
+static void
+eom_route_in(struct milter_conn *conn, const char *qid,
+    struct pd_route_in *in)
+{
+	struct milter_msg *msg = &conn->msg;
+	bool subject_ok = msg->has_subject && !msg->subject_unusable;
+
+	memset(in, 0, sizeof(*in));
+	in->conf = conn->conf;
+	in->queue = msg->queue;
+	in->key = milter_key;
+	in->queue_id = strcmp(qid, "NOQUEUE") ? qid : NULL;
+	in->sender = msg->sender;
+	in->subject = subject_ok ? pd_buf_str(&msg->subject) : NULL;
+	in->subject_len = subject_ok ? msg->subject.len : 0;
+	in->message_id = msg->message_id;
+	in->in_reply_to = msg->in_reply_to;
+	in->references = msg->references;
+	in->from = msg->from;
+	in->now = (int64_t)time(NULL);
+}
+
+/* eom_log - the one info line of a routed message (plus warnings) */
+static void
+eom_log(const char *qid, struct milter_conn *conn,
+    const struct pd_route_out *out)
+{
+	char from[LOG_VALUE_MAX];
+
+	pd_log_printable(from, sizeof(from), out->customer);
+	pd_info("%s: ticket=%s-%lld, action=%s, from=<%s>, queue=%s, "
+	    "status=%s", qid, conn->conf->tag_prefix,
+	    (long long)out->ticket_id, pd_route_action_name(out->action),
+	    from, conn->msg.queue->name, pd_ticket_status_name(out->status));
+	if (out->forged_tag)
+		pd_warn("%s: tag in subject failed verification, not trusted "
+		    "(ticket=%s)", qid, out->tag);
+	if (conn->msg.subject_unusable || (conn->msg.has_subject &&
+	    out->subject == NULL))
+		pd_warn("%s: subject could not be rewritten (%s), left "
+		    "unchanged", qid, conn->msg.subject_unusable ?
+		    "too long" : pd_err_str(out->subject_rc));
+}
+
+/* milter_eom_process - route, commit and apply; the EOM verdict */
+sfsistat
+milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
+{
+	const char *qid = eom_qid(ctx);
+	struct pd_route_out out;
+	struct pd_route_in in;
+	struct pd_store *st;
+	struct pd_err err = { 0, "" };
+	int rc;
+
+	if (conn->msg.headers_overflow || conn->msg.xpd_overflow) {
+		pd_warn("%s: headers over max_header_size or too many "
+		    "X-Postdesk headers, passed unchanged", qid);
+		return SMFIS_CONTINUE;
+	}
+	st = milter_pool_get(&err);
+	if (st == NULL)
+		return eom_on_error(ctx, conn, qid, err.msg);
+	eom_route_in(conn, qid, &in);
+	rc = pd_route_message(st, &in, &out);
+	milter_pool_put(st, rc == PD_OK);
+	if (rc != PD_OK) {
+		pd_route_out_free(&out);
+		return eom_on_error(ctx, conn, qid, pd_err_str(rc));
+	}
+	eom_apply(ctx, conn, &out);
+	eom_log(qid, conn, &out);
+	pd_route_out_free(&out);
+	return SMFIS_CONTINUE;
+}

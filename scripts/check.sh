@@ -1,0 +1,75 @@
+#!/bin/bash
+# check.sh - install what is needed, build, and run every test, twice: a
+# plain build and an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# Ends with one line "tests: N passed, N failed" counted from the TAP
+# results of both runs.  Run as root from anywhere; builds go to _build/.
+#
+# Environment: CHECK_VARIANTS (default "plain asan"), CHECK_DISTCHECK=1 to
+# also run "make distcheck" in the plain build.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+variants=${CHECK_VARIANTS:-plain asan}
+status=0
+
+"$top/scripts/install-deps.sh" || exit 1
+./autogen.sh >/dev/null 2>&1 || { echo "check.sh: autogen.sh failed" >&2; exit 1; }
+
+# run_variant NAME CONFIGURE-FLAGS... - configure, build and test one build
+run_variant() {
+	local name=$1 dir="$top/_build/$1"
+	shift
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	echo "=== $name build: configure $*"
+	(cd "$dir" && "$top/configure" -q "$@") || return 1
+	echo "=== $name build: make"
+	make -C "$dir" -j2 >"$dir/make.log" 2>&1 ||
+	    { tail -40 "$dir/make.log"; return 1; }
+	echo "=== $name build: make check"
+	make -C "$dir" -j2 check >"$dir/check.log" 2>&1
+	local rc=$?
+	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP|XFAIL):' "$dir/check.log" |
+	    grep -v '^PASS' | head -50
+	grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$dir/check.log"
+	if [ $rc -ne 0 ]; then
+		echo "=== $name build: failures, logs follow"
+		find "$dir/tests" -name '*.log' -newer "$dir/make.log" |
+		    while read -r f; do
+			grep -q -E '^(not ok|Bail out)' "$f" 2>/dev/null &&
+			    { echo "--- $f"; tail -60 "$f"; }
+		done
+	fi
+	return $rc
+}
+
+for v in $variants; do
+	case $v in
+	plain) run_variant plain || status=1 ;;
+	asan) ASAN_OPTIONS=detect_leaks=1 run_variant asan \
+	    --enable-sanitizers || status=1 ;;
+	*) echo "check.sh: unknown variant $v" >&2; status=1 ;;
+	esac
+done
+if [ "${CHECK_DISTCHECK:-0}" = 1 ]; then
+	echo "=== make distcheck"
+	make -C "$top/_build/plain" -j2 distcheck >"$top/_build/distcheck.log" \
+	    2>&1 || { tail -40 "$top/_build/distcheck.log"; status=1; }
+fi
+
+# Count every TAP result of every variant (Automake's .trs files).
+passed=0
+failed=0
+for v in $variants; do
+	[ -d "$top/_build/$v/tests" ] || continue
+	p=$(find "$top/_build/$v/tests" -name '*.trs' -exec grep -h \
+	    '^:test-result: PASS' {} + | wc -l)
+	f=$(find "$top/_build/$v/tests" -name '*.trs' -exec grep -h -E \
+	    '^:test-result: (FAIL|ERROR|XPASS)' {} + | wc -l)
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+[ "$failed" -eq 0 ] || status=1
+[ "$passed" -gt 0 ] || status=1
+echo "tests: $passed passed, $failed failed"
+exit $status

@@ -1,0 +1,196 @@
+# pdlib.sh - postdesk on top of pflib.sh: configuration, milter, Postfix
+#
+# PURPOSE	A sourced bash library for the end-to-end tests and the demo:
+#		writes a postdesk.conf, runs "postdeskctl init", starts
+#		postdesk-milter on a free loopback port and a private Postfix
+#		(pflib.sh) with the milter attached through the shipped
+#		config/postfix/main.cf.snippet, and stops it all again.
+#
+# API		pd_e2e_setup DIR [EXTRA-CONF-FILE]
+#		    configure and start everything under DIR; sets PD_CONF,
+#		    PD_MILTER_PORT, PD_MILTER_LOG and pflib's PF_* variables
+#		pd_milter_start / pd_milter_stop   (re)start or stop the milter
+#		pd_e2e_teardown                     stop everything (never hangs)
+#		pdctl ARGS...                       run postdeskctl -c $PD_CONF
+#		pd_e2e_tap_init PLAN / ok / check   TAP helpers with a watchdog
+#
+# ENV		top_srcdir, top_builddir (set by "make check"); PD_KEEP_TMP=1
+#		keeps the work directory.
+#
+# SPDX-License-Identifier: MIT
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+. "$top_srcdir/tests/e2e/pflib.sh"
+
+PD_MILTER_BIN=${PD_MILTER_BIN:-$top_builddir/milter/postdesk-milter}
+PD_CTL_BIN=${PD_CTL_BIN:-$top_builddir/cli/postdeskctl}
+PD_MILTER_PID=
+: "${PF_MAILBOXES:=support help other postmaster}"
+export PF_MAILBOXES
+
+# pdctl - postdeskctl with the test configuration
+pdctl()
+{
+	"$PD_CTL_BIN" -c "$PD_CONF" "$@"
+}
+
+# pd_write_conf DIR PORT [EXTRA] - the test's postdesk.conf
+pd_write_conf()
+{
+	cat >"$1/postdesk.conf" <<CONF
+[general]
+database = $1/db/postdesk.db
+key_file = $1/postdesk.key
+templates = $top_srcdir/templates
+timezone = Europe/Moscow
+language = ru
+tag_prefix = PD
+
+[milter]
+socket = inet:$2@127.0.0.1      # a comment, as in the product's sample
+on_error = ${PD_ON_ERROR:-accept}
+store_timeout = 2s
+
+[queue support]
+address = support@example.com
+name = Example Support
+agents = alice@example.com, bob@example.com
+
+[queue help]
+address = help@example.com
+name = Example Help
+CONF
+	if [ -n "${3:-}" ]; then
+		cat "$3" >>"$1/postdesk.conf"
+	fi
+}
+
+# pd_milter_start - start postdesk-milter, wait until its port answers
+pd_milter_start()
+{
+	"$PD_MILTER_BIN" -f -c "$PD_CONF" >>"$PD_MILTER_LOG" 2>&1 &
+	PD_MILTER_PID=$!
+	pf_port_wait "$PD_MILTER_PORT" 15 || {
+		pf_msg "postdesk-milter did not start:"
+		tail -5 "$PD_MILTER_LOG" >&2
+		return 1
+	}
+}
+
+# pd_milter_stop - stop the milter (SIGTERM, then SIGKILL), bounded
+pd_milter_stop()
+{
+	local i
+
+	[ -n "$PD_MILTER_PID" ] || return 0
+	kill "$PD_MILTER_PID" 2>/dev/null || true
+	for i in $(seq 1 100); do
+		kill -0 "$PD_MILTER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$PD_MILTER_PID" 2>/dev/null || true
+	wait "$PD_MILTER_PID" 2>/dev/null || true
+	PD_MILTER_PID=
+}
+
+# pd_e2e_setup DIR [EXTRA] - configuration, database, milter, Postfix
+pd_e2e_setup()
+{
+	local dir=$1 snippet
+
+	PD_MILTER_PORT=$(pf_free_ports 1) || return 1
+	PD_CONF=$dir/postdesk.conf
+	PD_MILTER_LOG=$dir/milter.log
+	export PD_CONF PD_MILTER_PORT PD_MILTER_LOG
+	pd_write_conf "$dir" "$PD_MILTER_PORT" "${2:-}"
+	pdctl init >/dev/null || return 1
+	pd_milter_start || return 1
+	# The shipped main.cf lines, pointed at this test's milter port.
+	snippet=$dir/main.cf.snippet
+	sed "s/127\.0\.0\.1:8894/127.0.0.1:$PD_MILTER_PORT/" \
+	    "$top_srcdir/config/postfix/main.cf.snippet" >"$snippet"
+	PF_MAIN_SNIPPET=$snippet pf_setup "$dir/pf" || return 1
+	pf_start
+}
+
+# pd_e2e_teardown - stop Postfix and the milter
+pd_e2e_teardown()
+{
+	pd_milter_stop
+	[ -z "${PF_DIR:-}" ] || pf_stop "$PF_DIR" >/dev/null 2>&1 || true
+}
+
+# --- TAP helpers -------------------------------------------------------
+TESTNO=0
+FAILED=0
+WORK=
+WATCHDOG=
+
+# ok STATUS DESCRIPTION - one TAP line
+ok()
+{
+	local status=$1
+
+	shift
+	TESTNO=$((TESTNO + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "ok $TESTNO - $*"
+	else
+		echo "not ok $TESTNO - $*"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
+# check DESCRIPTION CMD... - run CMD (output to the work log) as one result
+check()
+{
+	local desc=$1 status=0
+
+	shift
+	"$@" >>"$WORK/test.log" 2>&1 || status=$?
+	ok "$status" "$desc"
+}
+
+# pd_e2e_cleanup - EXIT trap
+pd_e2e_cleanup()
+{
+	pd_e2e_teardown
+	# Killing the watchdog shell ends it before its "&& kill"; its sleep
+	# lingers with no open descriptor and ends by itself.
+	[ -z "$WATCHDOG" ] || kill "$WATCHDOG" 2>/dev/null || true
+	if [ -n "$WORK" ] && [ -z "${PD_KEEP_TMP:-}" ]; then
+		rm -rf "$WORK"
+	elif [ -n "$WORK" ]; then
+		echo "# kept $WORK"
+	fi
+}
+
+# pd_e2e_tap_init PLAN SECONDS - plan, work dir, watchdog, trap; skips the
+# whole plan when this machine cannot run a private Postfix
+pd_e2e_tap_init()
+{
+	if [ "$(id -u)" -ne 0 ] || ! command -v postfix >/dev/null ||
+	    [ ! -x "$PD_MILTER_BIN" ]; then
+		echo "1..0 # SKIP needs root, postfix and a built milter"
+		exit 0
+	fi
+	echo "1..$1"
+	WORK=$(mktemp -d /tmp/pd-e2e.XXXXXX)
+	chmod 755 "$WORK"
+	trap pd_e2e_cleanup EXIT
+	PD_E2E_LIMIT=$2
+	trap 'echo "Bail out! watchdog: test ran over $PD_E2E_LIMIT s"; exit 1' \
+	    TERM
+	# The watchdog must not hold our stdout open, or the TAP reader
+	# would wait for it long after the test ended.
+	( exec >/dev/null 2>&1; sleep "$2" && kill -TERM $$ ) &
+	WATCHDOG=$!
+}
+
+# pd_e2e_done - exit status from the results
+pd_e2e_done()
+{
+	[ "$TESTNO" -eq "$PLAN" ] || echo "# ran $TESTNO of $PLAN tests"
+	[ "$FAILED" -eq 0 ] && [ "$TESTNO" -eq "$PLAN" ]
+}
