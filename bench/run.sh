@@ -325,9 +325,10 @@ warm_up()
 
 	[ "$BENCH_WARMUP" -gt 0 ] || return 0
 	for box in $KINDS; do
-		send_load "$box" "$BENCH_WARMUP" 4 &&
-		    wait_delivered "$box" "$BENCH_WARMUP" ||
-		    die "warm-up to $box@ failed (see $(pf_log))"
+		if ! send_load "$box" "$BENCH_WARMUP" 4 ||
+		    ! wait_delivered "$box" "$BENCH_WARMUP"; then
+			die "warm-up to $box@ failed (see $(pf_log))"
+		fi
 	done
 }
 
@@ -339,7 +340,7 @@ skip_mode()
 	say "mode $mode skipped: $reason"
 	for box in $KINDS; do
 		for conc in $BENCH_CONC; do
-			SKIP[$mode/$box/$conc]=skipped
+			SKIP[$mode/$box/$conc]="skipped ($reason)"
 		done
 	done
 }
@@ -347,7 +348,7 @@ skip_mode()
 # setup_mode - start MODE's milter and Postfix, warm up; or skip MODE
 setup_mode()
 {
-	local mode=$1 port milter= why
+	local mode=$1 port milter='' why
 
 	if [ "$mode" = postdesk ]; then
 		why=$(postdesk_missing)
@@ -512,7 +513,8 @@ measure()
 	for rep in $(seq 1 "$BENCH_REPEAT"); do
 		# shellcheck disable=SC2086
 		order=$(rotate $((rep - 1)) $READY_MODES)
-		say "repetition $rep of $BENCH_REPEAT, order:" $order
+		say "repetition $rep of $BENCH_REPEAT," \
+		    "order: ${order//$'\n'/ }"
 		for box in $KINDS; do
 			for conc in $BENCH_CONC; do
 				for mode in $order; do
@@ -536,8 +538,9 @@ check_env()
 		    "must be numbers" ;;
 		esac
 	done
-	[ "$BENCH_COUNT" -gt 0 ] && [ "$BENCH_REPEAT" -gt 0 ] ||
-	    die "BENCH_COUNT and BENCH_REPEAT must be positive"
+	if [ "$BENCH_COUNT" -eq 0 ] || [ "$BENCH_REPEAT" -eq 0 ]; then
+		die "BENCH_COUNT and BENCH_REPEAT must be positive"
+	fi
 	for n in $BENCH_MODES; do
 		case $n in
 		none|minimal|postdesk) ;;

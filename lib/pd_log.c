@@ -47,25 +47,36 @@ pd_log_close(void)
 		closelog();
 }
 
-/* log_emit - format one line and write it to every target */
+/* log_emit_qid - format one line, queue id first, write it everywhere */
 static void
-log_emit(int prio, const char *label, const char *fmt, va_list ap)
+log_emit_qid(int prio, const char *qid, const char *label, const char *fmt,
+    va_list ap)
 {
 	char text[LOG_LINE_MAX];
-	char line[LOG_LINE_MAX + 128];
+	char line[LOG_LINE_MAX + 256];
+	const char *sep = qid != NULL ? ": " : "";
 	int n;
 
+	if (qid == NULL)
+		qid = "";
 	vsnprintf(text, sizeof(text), fmt, ap);
 	if (log_targets & PD_LOG_SYSLOG)
-		syslog(prio, "%s%s", label, text);
+		syslog(prio, "%.64s%s%s%s", qid, sep, label, text);
 	if (log_targets & PD_LOG_STDERR) {
-		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s\n", log_ident,
-		    (long)getpid(), label, text);
+		n = snprintf(line, sizeof(line), "%s[%ld]: %.64s%s%s%s\n",
+		    log_ident, (long)getpid(), qid, sep, label, text);
 		if (n > (int)sizeof(line) - 1)
 			n = (int)sizeof(line) - 1;
 		if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
 			return;
 	}
+}
+
+/* log_emit - a line without queue id */
+static void
+log_emit(int prio, const char *label, const char *fmt, va_list ap)
+{
+	log_emit_qid(prio, NULL, label, fmt, ap);
 }
 
 #define LOG_BODY(level, prio, label) do {		\
@@ -76,6 +87,37 @@ log_emit(int prio, const char *label, const char *fmt, va_list ap)
 	log_emit((prio), (label), fmt, ap);		\
 	va_end(ap);					\
 } while (0)
+
+#define LOG_MSG_BODY(level, prio, label) do {		\
+	va_list ap;					\
+	if ((level) < log_min)				\
+		return;					\
+	va_start(ap, fmt);				\
+	log_emit_qid((prio), qid ? qid : "NOQUEUE",	\
+	    (label), fmt, ap);				\
+	va_end(ap);					\
+} while (0)
+
+/* pd_msg_info - decision about one message */
+void
+pd_msg_info(const char *qid, const char *fmt, ...)
+{
+	LOG_MSG_BODY(PD_LOG_INFO, LOG_INFO, "");
+}
+
+/* pd_msg_warn - handled anomaly of one message */
+void
+pd_msg_warn(const char *qid, const char *fmt, ...)
+{
+	LOG_MSG_BODY(PD_LOG_WARN, LOG_WARNING, "warning: ");
+}
+
+/* pd_msg_error - failure while handling one message */
+void
+pd_msg_error(const char *qid, const char *fmt, ...)
+{
+	LOG_MSG_BODY(PD_LOG_ERROR, LOG_ERR, "error: ");
+}
 
 /* pd_debug - debug line (only with -v / log_level = debug) */
 void

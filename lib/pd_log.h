@@ -40,6 +40,17 @@ void	pd_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	pd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	pd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	pd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * pd_msg_info, pd_msg_warn, pd_msg_error - lines about one message: the
+ * queue id (or "NOQUEUE") comes first, then the severity, as in
+ * "4Kq2lT0mZfz9vNx: warning: store unavailable (...)".
+ */
+void	pd_msg_info(const char *qid, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	pd_msg_warn(const char *qid, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	pd_msg_error(const char *qid, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	pd_fatal(int exitcode, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 void	pd_panic(const char *fmt, ...)

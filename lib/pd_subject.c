@@ -741,14 +741,17 @@ pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
 	    NULL) == PD_OK) {
 		char *d = rw.d2.data;
 
-		for (i = rw.p; i < rw.d2.len; i++)	/* controls: spaces */
-			if ((unsigned char)d[i] < 0x20 || d[i] == 0x7f ||
-			    ((unsigned char)d[i] == 0xc2 && i + 1 < rw.d2.len &&
-			    (unsigned char)d[i + 1] < 0xa0)) {
+		for (i = rw.p; i < rw.d2.len; i++) {	/* controls: spaces */
+			unsigned char c = (unsigned char)d[i];
+
+			if (c == 0xc2 && i + 1 < rw.d2.len &&
+			    (unsigned char)d[i + 1] < 0xa0) {
+				d[i++] = ' ';		/* C1 control */
 				d[i] = ' ';
-				if ((unsigned char)d[i + 1] >= 0x80)
-					d[++i] = ' ';	/* C1 control */
+			} else if (c < 0x20 || c == 0x7f) {
+				d[i] = ' ';
 			}
+		}
 		if (collapse(pd_buf_str(&rw.d2) + rw.p, rw.d2.len - rw.p,
 		    &b) == PD_OK)
 			s = pd_buf_detach(&b);

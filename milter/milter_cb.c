@@ -39,7 +39,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2;
 	(void)f3;
 	if ((f0 & WANT_ACTIONS) != WANT_ACTIONS) {
-		pd_error("NOQUEUE: MTA does not offer header changes "
+		pd_msg_error(NULL, "MTA does not offer header changes "
 		    "(actions 0x%lx); milter disabled for this connection", f0);
 		return SMFIS_REJECT;
 	}

@@ -42,7 +42,7 @@ eom_on_error(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
 {
 	bool tempfail = conn->conf->on_error == PD_ON_ERROR_TEMPFAIL;
 
-	pd_warn("%s: store unavailable (%s), on_error=%s", qid, why,
+	pd_msg_warn(qid, "store unavailable (%s), on_error=%s", why,
 	    tempfail ? "tempfail" : "accept");
 	if (!tempfail)
 		return SMFIS_CONTINUE;
@@ -132,17 +132,17 @@ eom_log(const char *qid, struct milter_conn *conn,
 	char from[LOG_VALUE_MAX];
 
 	pd_log_printable(from, sizeof(from), out->customer);
-	pd_info("%s: ticket=%s-%lld, action=%s, from=<%s>, queue=%s, "
-	    "status=%s", qid, conn->conf->tag_prefix,
+	pd_msg_info(qid, "ticket=%s-%lld, action=%s, from=<%s>, queue=%s, "
+	    "status=%s", conn->conf->tag_prefix,
 	    (long long)out->ticket_id, pd_route_action_name(out->action),
 	    from, conn->msg.queue->name, pd_ticket_status_name(out->status));
 	if (out->forged_tag)
-		pd_warn("%s: tag in subject failed verification, not trusted "
-		    "(ticket=%s)", qid, out->tag);
+		pd_msg_warn(qid, "tag in subject failed verification, not "
+		    "trusted (ticket=%s)", out->tag);
 	if (conn->msg.subject_unusable || (conn->msg.has_subject &&
 	    out->subject == NULL))
-		pd_warn("%s: subject could not be rewritten (%s), left "
-		    "unchanged", qid, conn->msg.subject_unusable ?
+		pd_msg_warn(qid, "subject could not be rewritten (%s), left "
+		    "unchanged", conn->msg.subject_unusable ?
 		    "too long" : pd_err_str(out->subject_rc));
 }
 
@@ -158,8 +158,8 @@ milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 	int rc;
 
 	if (conn->msg.headers_overflow || conn->msg.xpd_overflow) {
-		pd_warn("%s: headers over max_header_size or too many "
-		    "X-Postdesk headers, passed unchanged", qid);
+		pd_msg_warn(qid, "headers over max_header_size or too many "
+		    "X-Postdesk headers, passed unchanged");
 		return SMFIS_CONTINUE;
 	}
 	st = milter_pool_get(&err);

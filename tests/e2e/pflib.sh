@@ -186,16 +186,16 @@ pf_stop()
 		pids=$(pf_pids "$dir")
 	done
 	[ -z "$pids" ] && return 0
-	pf_msg "killing leftover processes of $dir:" $pids
+	pf_msg "killing leftover processes of $dir:" "${pids//$'\n'/ }"
 	# shellcheck disable=SC2086
 	pf_kill_pids TERM $pids
 	sleep 1
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046
 	pf_kill_pids KILL $(pf_pids "$dir")
 	sleep 0.2
 	pids=$(pf_pids "$dir")
 	if [ -n "$pids" ]; then
-		pf_msg "processes of $dir survive SIGKILL:" $pids
+		pf_msg "processes of $dir survive SIGKILL:" "${pids//$'\n'/ }"
 		return 1
 	fi
 	return 0
@@ -381,6 +381,26 @@ pf_apply_guards()
 	    "maillog_file_prefixes = $dir"
 }
 
+# pf_dir_ok - refuse a DIR whose etc/ pflib did not write (or "/")
+#
+# pf_setup wipes DIR/etc, DIR/spool, DIR/data and DIR/mail: this guard
+# keeps a mistyped DIR from costing a real directory.
+pf_dir_ok()
+{
+	local dir=$1
+
+	if [ "$dir" = / ]; then
+		pf_msg "refusing to use / as an instance directory"
+		return 1
+	fi
+	if [ -e "$dir/etc" ] &&
+	    ! grep -qs 'written by tests/e2e/pflib.sh' "$dir/etc/main.cf"
+	then
+		pf_msg "$dir/etc exists and was not written by pflib: refusing"
+		return 1
+	fi
+}
+
 # pf_make_dirs - create DIR's layout with the ownerships Postfix wants
 #
 # Anything a previous run left in etc, spool, data and mail is removed.
@@ -391,7 +411,7 @@ pf_make_dirs()
 {
 	local dir=$1
 
-	rm -rf "$dir/etc" "$dir/spool" "$dir/data" "$dir/mail" \
+	rm -rf "${dir:?}/etc" "$dir/spool" "$dir/data" "$dir/mail" \
 	    "$dir/maillog" "$dir/postfix.out" "$dir/pf.env"
 	mkdir -p "$dir/etc" "$dir/spool" "$dir/data" "$dir/mail" || return 1
 	chmod 0755 "$dir" "$dir/etc" "$dir/spool" || return 1
@@ -415,6 +435,7 @@ pf_setup()
 		return 1
 	fi
 	mkdir -p "$1" && dir=$(cd "$1" && pwd -P) || return 1
+	pf_dir_ok "$dir" || return 1
 	pf_stop "$dir" || return 1
 	pf_make_dirs "$dir" || return 1
 	ports=$(pf_free_ports 2) || return 1

@@ -184,10 +184,12 @@ main()
 	    not delivered_with_body support "$WORK/m1.changed"
 	check "negative control: other@ mail is not in support/" \
 	    not delivered_with_body support "$WORK/m2"
+	# shellcheck disable=SC2016
 	check "negative control: nobody-such@ refused, support/ unchanged" \
 	    eval 'not pf_send x@client.example nobody-such@example.com \
 	    "$WORK/m1" && count_is support 2'
 
+	# shellcheck disable=SC2016
 	check "pf_stop leaves no process of the instance" \
 	    eval 'pf_stop && no_process_left "$PF_DIR"'
 

@@ -394,6 +394,7 @@ static const struct {
 	  "Привет мир, как дела?" },
 	{ " Re: \xcf\xf0\xe8\xe2\xe5\xf2", "Привет" },
 	{ " =?UTF-8?Q?a=C2=85b?=", "a b" },
+	{ " =?UTF-8?Q?x=09=D0=9Ey?=", "x Оy" },
 	{ "", "" },
 };
 
@@ -409,6 +410,8 @@ check_display(void)
 		    strlen(display_cases[i].raw), "PD");
 
 		is_str(d, display_cases[i].want, "display");
+		ok(d != NULL && g_utf8_validate(d, -1, NULL),
+		    "  ... valid UTF-8");
 		pd_free(d);
 	}
 	big = g_strnfill(PD_SUBJECT_RAW_MAX + 1, 'a');
