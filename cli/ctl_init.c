@@ -95,8 +95,9 @@ ctl_check(struct ctl_env *env, int argc, char **argv)
 		rc = ctl_fail(EX_CONFIG, "%s", err.msg);
 	pd_key_free(&key);
 	st = pd_store_open(env->conf->database, 2000, &err);
-	if (st == NULL || pd_store_check(st, &err) != PD_OK)
-		rc = ctl_fail(EX_UNAVAILABLE, "%s", err.msg);
+	if ((st == NULL || pd_store_check(st, &err) != PD_OK) &&
+	    ctl_fail(EX_UNAVAILABLE, "%s", err.msg) && rc == EX_OK)
+		rc = EX_UNAVAILABLE;	/* the first problem sets the code */
 	pd_store_close(&st);
 	if (rc == EX_OK && !quiet)
 		printf("%s: configuration, key and database OK (%zu queue%s)\n",

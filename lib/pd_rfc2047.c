@@ -114,7 +114,8 @@ b64_decode(const char *s, size_t n, struct pd_buf *out)
 			return PD_EINVAL;
 		if (have == 1)
 			return PD_EINVAL;
-		if (have >= 2 && pd_buf_addc(out, (char)(acc >> (have * 6 - 8))))
+		if (have >= 2 &&
+		    pd_buf_addc(out, (char)(acc >> (have * 6 - 8))) != PD_OK)
 			return PD_EINVAL;
 		if (have == 3 && pd_buf_addc(out, (char)(acc >> 2)))
 			return PD_EINVAL;
@@ -230,8 +231,10 @@ word_add(const char *s, size_t i, size_t e, const struct pd_rfc2047_atom *w,
 	size_t before = a->bytes.len;
 	int rc;
 
-	rc = g_ascii_toupper(w->encoding) == 'B' ? b64_decode(s + text, tlen, &a->bytes) :
-	    q_decode(s + text, tlen, &a->bytes);
+	if (g_ascii_toupper(w->encoding) == 'B')
+		rc = b64_decode(s + text, tlen, &a->bytes);
+	else
+		rc = q_decode(s + text, tlen, &a->bytes);
 	if (rc != PD_OK) {
 		buf_truncate(&a->bytes, before);
 		a->lossy = true;

@@ -26,7 +26,8 @@
  *		marked lossy.  Raw 8-bit text is kept when the whole value is
  *		valid UTF-8 and otherwise decoded with the charset that
  *		pd_charset_guess() picks.  Folding (CR, LF) is removed from
- *		the decoded text; leading whitespace is not part of it.
+ *		the decoded text (a bare line break, which is no fold, still
+ *		reads as one space); leading whitespace is not part of it.
  *		Encoding cuts UTF-8 text into encoded-words of at most
  *		PD_RFC2047_WORD_MAX characters at character boundaries, and
  *		converts every word on its own from the initial shift state,
@@ -104,8 +105,8 @@ struct pd_rfc2047_text {
 	size_t	nsegs;
 	struct pd_buf text;		/* decoded, unfolded UTF-8 */
 	char	rawcharset[PD_RFC2047_CHARSET_MAX + 1];
-					/* guessed charset of raw 8-bit text,
-					 * "" when there is none or it is UTF-8 */
+					/* charset of raw 8-bit text, "" when
+					 * there is none or it is UTF-8 */
 	bool	raw8bit;		/* raw text has bytes >= 0x80 */
 	bool	lossless;		/* every encoded-word decoded */
 };
@@ -143,8 +144,8 @@ char	*pd_rfc2047_decode(const char *raw, size_t len, bool *lossless);
  * pd_rfc2047_encode - append utf8[0..len) to out as encoded-words in
  * charset, separated by single spaces; encoding is 'B' or 'Q' (written in
  * the case given) or 0 (the shorter; always B for stateful ISO-2022 and
- * UTF-7 charsets).  The charset name is written as given.  PD_OK or PD_EINVAL; out may hold a
- * partial result after an error.
+ * UTF-7 charsets).  The charset name is written as given.  PD_OK or
+ * PD_EINVAL; out may hold a partial result after an error.
  */
 int	pd_rfc2047_encode(const char *utf8, size_t len, const char *charset,
 	    int encoding, struct pd_buf *out);

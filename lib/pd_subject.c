@@ -2,11 +2,14 @@
  * pd_subject.c - put the ticket tag into a Subject header, keep the rest
  *
  * PURPOSE	pd_subject_rewrite() and pd_subject_display(); see
- *		pd_subject.h for the contract and the overall design.
+ *		pd_subject.h for the contract and the overall design.  The
+ *		tags are deleted and the insertion point found in
+ *		pd_subject_edit.c; this file renders the new value and checks
+ *		it.
  * DESIGN	Names used below: D is the decoded text of the raw value, D'
- *		is D with our tags deleted, p is the insertion point in D'.
- *		Each segment keeps its range in D' (struct segedit) and a flag
- *		telling whether any of its text was deleted.
+ *		is D with our tags deleted, p is the insertion point in D'
+ *		(pd_subject_impl.h).  Each segment has its range in D' and a
+ *		flag telling whether any of its text was deleted.
  *		Rendering walks the segments once.  Whitespace segments are
  *		not written when met but collected into a group that is
  *		resolved when the next visible token (raw text, encoded-word,
@@ -25,10 +28,14 @@
  *		ends the value; a tag that ends the value replaces the
  *		whitespace before it with one space, so that rewriting the
  *		result again (which deletes that tag with the space before
- *		it) gives the same bytes.  A segment that has to change is rendered from
- *		its D' text: raw text converted back to its own charset, an
- *		encoded run with pd_rfc2047_encode() in its own charset and
- *		encoding, falling back to UTF-8.
+ *		it) gives the same bytes.
+ *		A segment that has to change is rendered from its D' text: raw
+ *		text converted back to its own charset, an encoded run with
+ *		pd_rfc2047_encode() in its own charset and encoding, falling
+ *		back to UTF-8.  A segment whose new text equals its old text
+ *		(our tag taken out and put back in the same place) keeps its
+ *		raw bytes.  Whitespace copied raw never keeps a CR or a bare
+ *		LF (put_ws()).
  * THREADS	Reentrant.
  *
  * SPDX-License-Identifier: MIT
@@ -39,250 +46,18 @@
 
 #include "pd_err.h"
 #include "pd_mem.h"
-#include "pd_subject.h"
-
-#define NO_SEG		((size_t)-1)
-
-struct range {
-	size_t	start;
-	size_t	end;
-};
-
-struct segedit {
-	size_t	nstart;			/* the segment's text in D' */
-	size_t	nend;
-	bool	changed;		/* some of its text was deleted */
-};
-
-enum ins_mode { INS_BEFORE, INS_INSIDE, INS_END };
-enum tok { TOK_NONE, TOK_RAW, TOK_EW };
-
-struct rw {
-	const char		*raw;
-	const char		*tag;
-	struct pd_rfc2047_text	 t;
-	struct range		*dels;	/* deletions in D, sorted */
-	size_t			 ndels;
-	size_t			 nnew;	/* found in this round, unsorted */
-	struct segedit		*ed;
-	struct pd_buf		 d2;	/* D' */
-	size_t			 p;
-	enum ins_mode		 mode;
-	size_t			 iseg;	/* segment of INS_BEFORE/INSIDE */
-	struct pd_buf		 out;
-	size_t			 body;	/* out offset after the lead */
-	enum tok		 last;	/* last visible token written */
-	size_t			 gfirst;	/* pending whitespace group */
-	size_t			 glast;
-	bool			 reencoded;
-};
-
-/* is_space - whitespace inside decoded text */
-static bool
-is_space(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/*
- * to_d - the D offset of the character at D' offset x (the deletions are
- * sorted and disjoint)
- */
-static size_t
-to_d(const struct rw *rw, size_t x)
-{
-	size_t i;
-
-	for (i = 0; i < rw->ndels && rw->dels[i].start <= x; i++)
-		x += rw->dels[i].end - rw->dels[i].start;
-	return x;
-}
-
-/* range_cmp - qsort order of ranges */
-static int
-range_cmp(const void *a, const void *b)
-{
-	const struct range *x = a;
-	const struct range *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* add_del - record the deletion of D' range [s, e) in D terms */
-static void
-add_del(struct rw *rw, size_t s, size_t e, size_t *cap)
-{
-	struct range r;
-
-	r.start = to_d(rw, s);
-	r.end = to_d(rw, e - 1) + 1;
-	if (rw->ndels + rw->nnew == *cap) {
-		*cap = *cap ? *cap * 2 : 8;
-		rw->dels = pd_xrealloc(rw->dels, *cap * sizeof(*rw->dels));
-	}
-	rw->dels[rw->ndels + rw->nnew++] = r;
-}
-
-/* merge_dels - sort the new deletions in and join overlapping ones */
-static void
-merge_dels(struct rw *rw)
-{
-	size_t n = rw->ndels + rw->nnew;
-	size_t i, o = 0;
-
-	if (n > 1)
-		qsort(rw->dels, n, sizeof(*rw->dels), range_cmp);
-	for (i = 0; i < n; i++) {
-		if (o > 0 && rw->dels[i].start <= rw->dels[o - 1].end) {
-			if (rw->dels[i].end > rw->dels[o - 1].end)
-				rw->dels[o - 1].end = rw->dels[i].end;
-			continue;
-		}
-		rw->dels[o++] = rw->dels[i];
-	}
-	rw->ndels = o;
-	rw->nnew = 0;
-}
-
-/*
- * tags_round - find every tag with this prefix in the current D' and add
- * it to the deletions, with one adjacent space: the following one when
- * whitespace (or the start, or an earlier deletion) is on the left, else
- * the preceding one when the tag ends the text.  A tag glued to a word on
- * one side takes no space along.  Returns how many tags were found.
- */
-static size_t
-tags_round(struct rw *rw, const char *prefix, size_t *cap,
-    struct pd_subject_info *info)
-{
-	const char *d = pd_buf_str(&rw->d2);
-	size_t len = rw->d2.len;
-	size_t pos = 0, prev = 0, found = 0;
-	struct pd_tag_match m;
-
-	while (pos < len && pd_tag_find(d + pos, len - pos, prefix, &m)) {
-		size_t s = pos + m.start;
-		size_t e = pos + m.end;
-		bool left = s == 0 || s == prev || is_space(d[s - 1]);
-
-		if (info != NULL && !info->has_tag) {
-			info->has_tag = true;
-			info->first_tag = m;
-			info->first_tag.start = s;
-			info->first_tag.end = e;
-		}
-		if (e < len && is_space(d[e]) && left)
-			e++;
-		else if (e == len && s > prev && is_space(d[s - 1]))
-			s--;
-		add_del(rw, s, e, cap);
-		found++;
-		pos = prev = e;
-	}
-	merge_dels(rw);
-	return found;
-}
-
-/* build_d2 - D' is D without the deletions */
-static int
-build_d2(struct rw *rw)
-{
-	const char *d = pd_buf_str(&rw->t.text);
-	size_t from = 0, k;
-
-	pd_buf_reset(&rw->d2);
-	for (k = 0; k < rw->ndels; k++) {
-		if (pd_buf_add(&rw->d2, d + from, rw->dels[k].start - from))
-			return PD_EINVAL;
-		from = rw->dels[k].end;
-	}
-	return pd_buf_add(&rw->d2, d + from, rw->t.text.len - from);
-}
-
-/*
- * find_tags - delete our tags until none is left: taking one out can join
- * the text around it into a new one ("[PD-[PD-1-AAAA]1-AAAA]"), so the
- * search is repeated on the result, at most PD_SUBJECT_TAG_ROUNDS times.
- */
-static int
-find_tags(struct rw *rw, const char *prefix, struct pd_subject_info *info)
-{
-	size_t cap = 0, found, total = 0;
-	int round;
-
-	if (build_d2(rw) != PD_OK)
-		return PD_EINVAL;
-	for (round = 0; round < PD_SUBJECT_TAG_ROUNDS; round++) {
-		found = tags_round(rw, prefix, &cap, info);
-		if (found == 0)
-			break;
-		total += found;
-		if (build_d2(rw) != PD_OK)
-			return PD_EINVAL;
-	}
-	if (info != NULL)
-		info->tags_removed = (unsigned)total;
-	return round < PD_SUBJECT_TAG_ROUNDS ? PD_OK : PD_EINVAL;
-}
-
-/* map_pos - D offset x (non-decreasing between calls) to its D' offset */
-static size_t
-map_pos(const struct rw *rw, size_t x, size_t *di, size_t *removed)
-{
-	while (*di < rw->ndels && rw->dels[*di].end <= x) {
-		*removed += rw->dels[*di].end - rw->dels[*di].start;
-		(*di)++;
-	}
-	if (*di < rw->ndels && rw->dels[*di].start < x)
-		return rw->dels[*di].start - *removed;
-	return x - *removed;
-}
-
-/* seg_ranges - every segment's range in D' and whether it lost text */
-static void
-seg_ranges(struct rw *rw)
-{
-	size_t di = 0, removed = 0, k;
-
-	rw->ed = pd_xcalloc(rw->t.nsegs, sizeof(*rw->ed));
-	for (k = 0; k < rw->t.nsegs; k++) {
-		const struct pd_rfc2047_seg *sg = &rw->t.segs[k];
-
-		rw->ed[k].nstart = map_pos(rw, sg->dstart, &di, &removed);
-		rw->ed[k].changed = di < rw->ndels &&
-		    rw->dels[di].start < sg->dend && sg->dend > sg->dstart;
-		rw->ed[k].nend = map_pos(rw, sg->dend, &di, &removed);
-	}
-}
-
-/* place - the insertion point and where it falls */
-static void
-place(struct rw *rw)
-{
-	size_t k;
-
-	rw->p = pd_subject_prefix_len(pd_buf_str(&rw->d2), rw->d2.len);
-	rw->mode = INS_END;
-	rw->iseg = NO_SEG;
-	for (k = 0; k < rw->t.nsegs; k++) {
-		if (rw->ed[k].nend <= rw->p || rw->ed[k].nstart > rw->p)
-			continue;
-		rw->iseg = k;
-		rw->mode = rw->ed[k].nstart == rw->p ? INS_BEFORE : INS_INSIDE;
-		return;
-	}
-}
+#include "pd_subject_impl.h"
 
 /* sep_before - the tag needs a space before it in D' terms */
 static bool
-sep_before(const struct rw *rw)
+sep_before(const struct pd_subject_rw *rw)
 {
-	return rw->p > 0 && !is_space(pd_buf_str(&rw->d2)[rw->p - 1]);
+	return rw->p > 0 && !PD_SUBJECT_WSP(pd_buf_str(&rw->d2)[rw->p - 1]);
 }
 
 /* put_insertion - append [sep] tag [space] as the decoded text has them */
 static int
-put_insertion(const struct rw *rw, struct pd_buf *b)
+put_insertion(const struct pd_subject_rw *rw, struct pd_buf *b)
 {
 	if (sep_before(rw) && pd_buf_addc(b, ' ') != PD_OK)
 		return PD_EINVAL;
@@ -293,12 +68,13 @@ put_insertion(const struct rw *rw, struct pd_buf *b)
 
 /* seg_text - the new decoded text of segment k, starting at D' from */
 static int
-seg_text(const struct rw *rw, size_t k, size_t from, struct pd_buf *b)
+seg_text(const struct pd_subject_rw *rw, size_t k, size_t from,
+    struct pd_buf *b)
 {
 	const char *d = pd_buf_str(&rw->d2);
 	size_t end = rw->ed[k].nend;
 
-	if (rw->mode != INS_INSIDE || rw->iseg != k)
+	if (rw->mode != PD_SUBJECT_INS_INSIDE || rw->iseg != k)
 		return pd_buf_add(b, d + from, end - from);
 	if (pd_buf_add(b, d + from, rw->p - from) != PD_OK ||
 	    put_insertion(rw, b) != PD_OK)
@@ -307,16 +83,17 @@ seg_text(const struct rw *rw, size_t k, size_t from, struct pd_buf *b)
 }
 
 /* seg_tok - what segment k (not whitespace) will write */
-static enum tok
-seg_tok(const struct rw *rw, size_t k)
+static enum pd_subject_tok
+seg_tok(const struct pd_subject_rw *rw, size_t k)
 {
-	const struct segedit *e = &rw->ed[k];
-	bool inside = rw->mode == INS_INSIDE && rw->iseg == k;
+	const struct pd_subject_segedit *e = &rw->ed[k];
+	bool inside = rw->mode == PD_SUBJECT_INS_INSIDE && rw->iseg == k;
 
 	if (e->nend == e->nstart && !inside &&
 	    (e->changed || rw->t.segs[k].kind == PD_RFC2047_TEXT))
-		return TOK_NONE;
-	return rw->t.segs[k].kind == PD_RFC2047_WORD ? TOK_EW : TOK_RAW;
+		return PD_SUBJECT_TOK_NONE;
+	return rw->t.segs[k].kind == PD_RFC2047_WORD ? PD_SUBJECT_TOK_EW :
+	    PD_SUBJECT_TOK_RAW;
 }
 
 /*
@@ -325,7 +102,7 @@ seg_tok(const struct rw *rw, size_t k)
  * becomes a fold or a space, never a line end
  */
 static int
-put_ws(struct rw *rw, const char *r, size_t n)
+put_ws(struct pd_subject_rw *rw, const char *r, size_t n)
 {
 	size_t before = rw->out.len;
 	size_t i;
@@ -333,7 +110,7 @@ put_ws(struct rw *rw, const char *r, size_t n)
 	if (memchr(r, '\n', n) != NULL && pd_buf_addc(&rw->out, '\n'))
 		return PD_EINVAL;
 	for (i = 0; i < n; i++)
-		if (is_space((unsigned char)r[i]) &&
+		if (PD_SUBJECT_WSP((unsigned char)r[i]) &&
 		    pd_buf_addc(&rw->out, r[i]) != PD_OK)
 			return PD_EINVAL;
 	if (rw->out.len == before || (rw->out.len == before + 1 &&
@@ -344,7 +121,7 @@ put_ws(struct rw *rw, const char *r, size_t n)
 
 /* put_space_raw - the raw whitespace of segment k, made safe */
 static int
-put_space_raw(struct rw *rw, size_t k)
+put_space_raw(struct pd_subject_rw *rw, size_t k)
 {
 	const struct pd_rfc2047_seg *sg = &rw->t.segs[k];
 
@@ -353,33 +130,34 @@ put_space_raw(struct rw *rw, size_t k)
 
 /* group_add - remember whitespace segment k for the pending group */
 static void
-group_add(struct rw *rw, size_t k)
+group_add(struct pd_subject_rw *rw, size_t k)
 {
-	if (rw->gfirst == NO_SEG)
+	if (rw->gfirst == PD_SUBJECT_NO_SEG)
 		rw->gfirst = k;
 	rw->glast = k;
 }
 
 /*
  * group_flush - resolve the pending whitespace before a token of kind
- * next (TOK_NONE: the end).  *absorb (may be NULL when next is not
- * TOK_EW) is set to the D' start of shown whitespace that the next
- * encoded run has to carry.
+ * next (PD_SUBJECT_TOK_NONE: the end).  *absorb (may be NULL unless next
+ * is PD_SUBJECT_TOK_EW) is set to the D' start of shown whitespace that
+ * the next encoded run has to carry.
  */
 static int
-group_flush(struct rw *rw, enum tok next, size_t *absorb)
+group_flush(struct pd_subject_rw *rw, enum pd_subject_tok next,
+    size_t *absorb)
 {
 	size_t first = rw->gfirst, k;
 	size_t ds, de;
 
-	if (first == NO_SEG)
+	if (first == PD_SUBJECT_NO_SEG)
 		return PD_OK;
-	rw->gfirst = NO_SEG;
+	rw->gfirst = PD_SUBJECT_NO_SEG;
 	ds = rw->ed[first].nstart;
 	de = rw->ed[rw->glast].nend;
-	if (rw->last == TOK_NONE)
+	if (rw->last == PD_SUBJECT_TOK_NONE)
 		return PD_OK;
-	if (rw->last == TOK_EW && next == TOK_EW) {
+	if (rw->last == PD_SUBJECT_TOK_EW && next == PD_SUBJECT_TOK_EW) {
 		if (de > ds)
 			*absorb = ds;
 		for (k = first; k <= rw->glast; k++)
@@ -399,13 +177,13 @@ group_flush(struct rw *rw, enum tok next, size_t *absorb)
 
 /* put_tag - the ASCII tag between segments (or at the end) */
 static int
-put_tag(struct rw *rw, bool more)
+put_tag(struct pd_subject_rw *rw, bool more)
 {
 	if (rw->out.len > rw->body &&
-	    !is_space((unsigned char)rw->out.data[rw->out.len - 1]) &&
+	    !PD_SUBJECT_WSP((unsigned char)rw->out.data[rw->out.len - 1]) &&
 	    pd_buf_addc(&rw->out, ' ') != PD_OK)
 		return PD_EINVAL;
-	rw->last = TOK_RAW;
+	rw->last = PD_SUBJECT_TOK_RAW;
 	if (pd_buf_adds(&rw->out, rw->tag) != PD_OK)
 		return PD_EINVAL;
 	return more ? pd_buf_addc(&rw->out, ' ') : PD_OK;
@@ -416,7 +194,7 @@ put_tag(struct rw *rw, bool more)
  * encoded-words (which is not shown) goes through put_ws()
  */
 static int
-put_raw(struct rw *rw, size_t k)
+put_raw(struct pd_subject_rw *rw, size_t k)
 {
 	const struct pd_rfc2047_seg *sg = &rw->t.segs[k];
 	const struct pd_rfc2047_atom *a = rw->t.atoms.v;
@@ -436,8 +214,8 @@ put_raw(struct rw *rw, size_t k)
  * same place), so the raw bytes can stay
  */
 static bool
-new_text(const struct rw *rw, size_t k, size_t from, struct pd_buf *b,
-    int *rc)
+new_text(const struct pd_subject_rw *rw, size_t k, size_t from,
+    struct pd_buf *b, int *rc)
 {
 	const struct pd_rfc2047_seg *sg = &rw->t.segs[k];
 
@@ -449,7 +227,7 @@ new_text(const struct rw *rw, size_t k, size_t from, struct pd_buf *b,
 
 /* render_text - raw text segment k, converted back to its charset */
 static int
-render_text(struct rw *rw, size_t k, size_t from)
+render_text(struct pd_subject_rw *rw, size_t k, size_t from)
 {
 	const struct pd_rfc2047_seg *sg = &rw->t.segs[k];
 	struct pd_buf b;
@@ -478,7 +256,7 @@ render_text(struct rw *rw, size_t k, size_t from)
  * or, failing that, in UTF-8
  */
 static int
-render_word(struct rw *rw, size_t k, size_t from)
+render_word(struct pd_subject_rw *rw, size_t k, size_t from)
 {
 	const struct pd_rfc2047_seg *sg = &rw->t.segs[k];
 	struct pd_buf b, enc;
@@ -507,9 +285,9 @@ out:
 
 /* render_seg - resolve the whitespace before segment k, then write it */
 static int
-render_seg(struct rw *rw, size_t k)
+render_seg(struct pd_subject_rw *rw, size_t k)
 {
-	enum tok tok;
+	enum pd_subject_tok tok;
 	size_t from;
 
 	if (rw->t.segs[k].kind == PD_RFC2047_SPACE) {
@@ -517,46 +295,47 @@ render_seg(struct rw *rw, size_t k)
 		return PD_OK;
 	}
 	tok = seg_tok(rw, k);
-	if (tok == TOK_NONE)
+	if (tok == PD_SUBJECT_TOK_NONE)
 		return PD_OK;
 	from = rw->ed[k].nstart;
 	if (group_flush(rw, tok, &from) != PD_OK)
 		return PD_EINVAL;
 	rw->last = tok;
-	if (tok == TOK_EW)
+	if (tok == PD_SUBJECT_TOK_EW)
 		return render_word(rw, k, from);
 	return render_text(rw, k, from);
 }
 
 /* render - the unfolded new value into rw->out */
 static int
-render(struct rw *rw)
+render(struct pd_subject_rw *rw)
 {
 	size_t k = 0;
 	int rc = PD_OK;
 
-	rw->gfirst = NO_SEG;
-	rw->last = TOK_NONE;
+	rw->gfirst = PD_SUBJECT_NO_SEG;
+	rw->last = PD_SUBJECT_TOK_NONE;
 	if (rw->t.nsegs > 0 && rw->t.segs[0].kind == PD_RFC2047_SPACE) {
 		rc = put_space_raw(rw, 0);
 		k = 1;
 	}
 	rw->body = rw->out.len;
 	for (; k < rw->t.nsegs && rc == PD_OK; k++) {
-		if (rw->mode == INS_BEFORE && rw->iseg == k) {
-			rc = group_flush(rw, TOK_RAW, NULL);
+		if (rw->mode == PD_SUBJECT_INS_BEFORE && rw->iseg == k) {
+			rc = group_flush(rw, PD_SUBJECT_TOK_RAW, NULL);
 			if (rc == PD_OK)
 				rc = put_tag(rw, true);
 		}
 		if (rc == PD_OK)
 			rc = render_seg(rw, k);
 	}
-	if (rc == PD_OK && rw->mode == INS_END) {
-		rw->gfirst = NO_SEG;	/* "Re:\n " + tag: "Re: " + tag */
+	if (rc == PD_OK && rw->mode == PD_SUBJECT_INS_END) {
+		/* "Re:\n " and the tag become "Re: " and the tag */
+		rw->gfirst = PD_SUBJECT_NO_SEG;
 		rc = put_tag(rw, false);
 	}
 	if (rc == PD_OK)
-		rc = group_flush(rw, TOK_NONE, NULL);
+		rc = group_flush(rw, PD_SUBJECT_TOK_NONE, NULL);
 	return rc;
 }
 
@@ -586,7 +365,7 @@ collapse(const char *src, size_t len, struct pd_buf *dst)
  * (whitespace runs compared as one space); PD_OK or PD_EINVAL
  */
 static int
-self_check(const struct rw *rw, const char *value, size_t len)
+self_check(const struct pd_subject_rw *rw, const char *value, size_t len)
 {
 	struct pd_rfc2047_text t2;
 	struct pd_buf want, a, b;
@@ -615,36 +394,6 @@ self_check(const struct rw *rw, const char *value, size_t len)
 	pd_buf_free(&b);
 	pd_rfc2047_text_free(&t2);
 	return rc;
-}
-
-/* rw_prepare - parse, delete our tags, find the insertion point */
-static int
-rw_prepare(struct rw *rw, const char *raw, size_t len, const char *prefix,
-    struct pd_subject_info *info)
-{
-	memset(rw, 0, sizeof(*rw));
-	rw->raw = raw;
-	pd_buf_init(&rw->d2, PD_RFC2047_TEXT_MAX);
-	pd_buf_init(&rw->out, PD_RFC2047_RAW_MAX);
-	if (len > PD_SUBJECT_RAW_MAX || !pd_tag_prefix_valid(prefix) ||
-	    pd_rfc2047_parse(raw, len, NULL, &rw->t) != PD_OK)
-		return PD_EINVAL;
-	if (find_tags(rw, prefix, info) != PD_OK)
-		return PD_EINVAL;
-	seg_ranges(rw);
-	place(rw);
-	return PD_OK;
-}
-
-/* rw_free - release everything rw_prepare() and render() made */
-static void
-rw_free(struct rw *rw)
-{
-	pd_rfc2047_text_free(&rw->t);
-	pd_xfree(&rw->dels);
-	pd_xfree(&rw->ed);
-	pd_buf_free(&rw->d2);
-	pd_buf_free(&rw->out);
 }
 
 /* tag_ok - tag is exactly one syntactic tag with this prefix */
@@ -679,7 +428,7 @@ trim_trailing_folds(struct pd_buf *b)
 
 /* info_fill - what the caller may want to log */
 static void
-info_fill(const struct rw *rw, struct pd_subject_info *info)
+info_fill(const struct pd_subject_rw *rw, struct pd_subject_info *info)
 {
 	if (info == NULL)
 		return;
@@ -694,7 +443,7 @@ int
 pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
     const char *tag, char **out, struct pd_subject_info *info)
 {
-	struct rw rw;
+	struct pd_subject_rw rw;
 	struct pd_buf folded;
 	int rc;
 
@@ -703,8 +452,9 @@ pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
 		memset(info, 0, sizeof(*info));
 	if ((raw == NULL && rawlen > 0) || !tag_ok(tag, tag_prefix))
 		return PD_EINVAL;
-	pd_buf_init(&folded, PD_RFC2047_RAW_MAX);
-	rc = rw_prepare(&rw, raw != NULL ? raw : "", rawlen, tag_prefix, info);
+	pd_buf_init(&folded, PD_SUBJECT_OUT_MAX);
+	rc = pd_subject_rw_prepare(&rw, raw != NULL ? raw : "", rawlen,
+	    tag_prefix, info);
 	rw.tag = tag;
 	if (rc == PD_OK)
 		rc = render(&rw);
@@ -721,7 +471,7 @@ pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
 		*out = pd_buf_detach(&folded);
 	}
 	pd_buf_free(&folded);
-	rw_free(&rw);
+	pd_subject_rw_free(&rw);
 	return rc;
 }
 
@@ -729,7 +479,7 @@ pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
 char *
 pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
 {
-	struct rw rw;
+	struct pd_subject_rw rw;
 	struct pd_buf b;
 	char *s = NULL;
 	size_t i;
@@ -737,7 +487,7 @@ pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
 	if (raw == NULL && len > 0)
 		return NULL;
 	pd_buf_init(&b, PD_RFC2047_TEXT_MAX);
-	if (rw_prepare(&rw, raw != NULL ? raw : "", len, tag_prefix,
+	if (pd_subject_rw_prepare(&rw, raw != NULL ? raw : "", len, tag_prefix,
 	    NULL) == PD_OK) {
 		char *d = rw.d2.data;
 
@@ -757,6 +507,6 @@ pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
 			s = pd_buf_detach(&b);
 	}
 	pd_buf_free(&b);
-	rw_free(&rw);
+	pd_subject_rw_free(&rw);
 	return s;
 }

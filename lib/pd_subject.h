@@ -14,29 +14,35 @@
  * DESIGN	The raw value is parsed into segments (pd_rfc2047_parse():
  *		whitespace, raw text, runs of encoded-words in one charset),
  *		each with its decoded text.  Edits are made on the decoded
- *		text D: our tags are deleted (with one adjacent space when
- *		there is whitespace on both sides or the tag is at an end),
- *		giving D'; the insertion point p is pd_subject_prefix_len(D').
- *		Then every segment whose decoded text is untouched is copied
- *		raw, and only the touched ones are rendered again: raw text in
- *		its own charset, an encoded run in its own charset and B/Q
- *		letter when the new text fits that charset, else in UTF-8.
- *		If p falls between segments the ASCII tag is spliced into the
- *		raw string, with whitespace between it and any neighbour that
- *		is not whitespace (an encoded-word needs it, RFC 2047 5);
- *		inside a segment, that segment is rendered with the tag in it.
+ *		text D: our tags are deleted, each with one adjacent space
+ *		(the following one when whitespace or the start is on its
+ *		left, else the preceding one when it ends the text), and the
+ *		search is repeated on the result, because a deletion can join
+ *		a new tag ("[PD-[PD-1-AAAA]1-AAAA]"); this gives D'.  The
+ *		insertion point p is pd_subject_prefix_len(D').
+ *		Every segment whose decoded text is untouched is copied raw;
+ *		only touched ones are rendered again: raw text in its own
+ *		charset, an encoded run in its own charset and B/Q letter
+ *		when the new text fits that charset, else in UTF-8.  If p
+ *		falls between segments the ASCII tag is spliced into the raw
+ *		string, with whitespace between it and a neighbour that is
+ *		not whitespace (an encoded-word needs it, RFC 2047 5); inside
+ *		a segment, that segment is rendered with the tag in it.
  *		The result is folded at whitespace ("\n " as the milter wants
- *		it, lines of at most 78 characters where a whitespace allows
+ *		it, lines of at most 78 characters where whitespace allows
  *		it), then checked twice before it is returned: the
  *		header-injection invariant of pd_subject_value_safe(), and a
- *		decode of the result that must give D' with the tag inserted,
- *		whitespace runs compared as one space.
+ *		decode of the result (raw 8-bit text read in the charset the
+ *		input was read in) that must give D' with the tag inserted,
+ *		whitespace runs compared as one space.  Rewriting a result
+ *		again with the same tag returns it unchanged.
  * LIMITS	PD_SUBJECT_RAW_MAX bytes of raw input; output lines of at most
  *		PD_SUBJECT_LINE_HARD octets including "Subject:".
  * OWNERSHIP	pd_subject_rewrite() and pd_subject_display() return strings
  *		the caller frees with pd_free().
- * ERRORS	PD_EINVAL: input too long, NUL bytes, a bad tag argument, a
- *		segment that cannot be rendered again, an unbreakable line
+ * ERRORS	PD_EINVAL: input too long, NUL bytes, a bad tag argument,
+ *		tags that keep forming after PD_SUBJECT_TAG_ROUNDS deletions,
+ *		a segment that cannot be rendered again, an unbreakable line
  *		over 998 octets, or a result that fails its checks.  The
  *		caller then leaves the header as it was and logs a warning.
  *		Never logs.
@@ -57,7 +63,7 @@
 #include "pd_tag.h"
 
 #define PD_SUBJECT_RAW_MAX	(16 * 1024)
-#define PD_SUBJECT_OUT_MAX	(192 * 1024)
+#define PD_SUBJECT_OUT_MAX	PD_RFC2047_RAW_MAX	/* result bytes */
 #define PD_SUBJECT_LINE_SOFT	78	/* RFC 5322 2.1.1 "SHOULD" */
 #define PD_SUBJECT_LINE_HARD	998	/* RFC 5322 2.1.1 "MUST" */
 #define PD_SUBJECT_FIELD_LEN	8	/* "Subject:" on the first line */

@@ -24,7 +24,7 @@
 
 #include "pd_subject.h"
 
-#define WORD_MAX	16		/* letters in the longest entry, ample */
+#define WORD_MAX	16		/* letters of the longest entry */
 #define COUNTER_MAX	5		/* digits in "[12345]" */
 #define STRICT		0x1
 

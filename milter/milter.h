@@ -64,6 +64,7 @@ struct milter_msg {
 struct milter_conn {
 	unsigned long	 id;			/* for NOQUEUE log lines */
 	struct pd_conf	*conf;			/* our reference */
+	unsigned long	 steps;			/* SMFIP_* flags agreed */
 	bool		 leadspc;		/* SMFIP_HDR_LEADSPC agreed */
 	struct milter_msg msg;
 };

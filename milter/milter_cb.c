@@ -21,7 +21,24 @@
 #include "pd_mem.h"
 
 #define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS)
-#define WANT_STEPS	(SMFIP_HDR_LEADSPC | SMFIP_NOBODY | SMFIP_NOUNKNOWN)
+
+/*
+ * Protocol steps: no body, no connect/HELO/EOH/unknown-command callbacks,
+ * and no reply at all to MAIL, RCPT and each header, since we never
+ * refuse there: each of those would otherwise cost the SMTP session a
+ * round trip to this process.
+ */
+#define WANT_STEPS	(SMFIP_HDR_LEADSPC | SMFIP_NOBODY | SMFIP_NOUNKNOWN | \
+			 SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOEOH | \
+			 SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR)
+
+/* cb_reply - what a step answers: nothing if a no-reply flag was agreed */
+static sfsistat
+cb_reply(const struct milter_conn *conn, unsigned long nr_flag)
+{
+	return conn != NULL && (conn->steps & nr_flag) ? SMFIS_NOREPLY :
+	    SMFIS_CONTINUE;
+}
 
 /* cb_conn - the connection context, or NULL */
 static struct milter_conn *
@@ -50,6 +67,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if (cb_conn(ctx) == NULL) {
 		struct milter_conn *conn = milter_conn_new();
 
+		conn->steps = *pf1;
 		conn->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
 		smfi_setpriv(ctx, conn);
 	}
@@ -77,7 +95,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_ACCEPT;
 	milter_msg_reset(conn, MILTER_RESET_MSG);
 	conn->msg.sender = pd_xstrndup(argv[0] ? argv[0] : "", 512);
-	return SMFIS_CONTINUE;
+	return cb_reply(conn, SMFIP_NR_MAIL);
 }
 
 /* cb_envrcpt - note the first support recipient */
@@ -88,14 +106,14 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	const struct pd_conf_queue *q;
 
 	if (conn == NULL || argv[0] == NULL)
-		return SMFIS_CONTINUE;
+		return cb_reply(conn, SMFIP_NR_RCPT);
 	q = pd_conf_queue_by_address(conn->conf, argv[0]);
 	if (q != NULL) {
 		conn->msg.support_rcpts++;
 		if (conn->msg.queue == NULL)
 			conn->msg.queue = q;
 	}
-	return SMFIS_CONTINUE;
+	return cb_reply(conn, SMFIP_NR_RCPT);
 }
 
 /* cb_data - every recipient is known: let go of mail not for support */
@@ -120,7 +138,7 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 
 	if (conn != NULL && name != NULL && value != NULL)
 		milter_msg_header(conn, name, value);
-	return SMFIS_CONTINUE;
+	return cb_reply(conn, SMFIP_NR_HDR);
 }
 
 /* cb_eom - end of message: decide, commit, apply */

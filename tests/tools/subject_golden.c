@@ -165,6 +165,7 @@ read_all(const char *path, struct pd_buf *b)
 	return rc;
 }
 
+/* main - rewrite every line of the file (or stdin) */
 int
 main(int argc, char **argv)
 {

@@ -11,7 +11,8 @@
 #      with a bare LF (header injection) must both be rejected.
 #
 # Regenerating the reference after a deliberate change:
-#   top_srcdir=SRC top_builddir=BUILD sh SRC/tests/unit/subject_golden.sh --regen
+#   top_srcdir=SRC top_builddir=BUILD \
+#       sh SRC/tests/unit/subject_golden.sh --regen
 # then read `git diff tests/golden/subject/cases.ref` line by line before
 # committing it: the reference is only worth what its review was.
 #

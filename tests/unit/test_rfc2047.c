@@ -113,7 +113,8 @@ check_decode(void)
 		snprintf(name, sizeof(name), "decode: %s",
 		    decode_cases[i].name);
 		is_str(got, decode_cases[i].want, name);
-		is_int(lossless, decode_cases[i].lossless, "  ... lossless flag");
+		is_int(lossless, decode_cases[i].lossless,
+		    "  ... lossless flag");
 		pd_free(got);
 	}
 }
@@ -238,9 +239,8 @@ check_encode_details(void)
 	is_str(pd_buf_str(&b), "=?utf-8?q?ab?=",
 	    "encode: forced Q, letter written as given");
 	pd_buf_reset(&b);
-	pd_rfc2047_encode("こんにちは、世界。こんにちは、世界。こんにちは、世界。",
-	    strlen("こんにちは、世界。こんにちは、世界。こんにちは、世界。"),
-	    "ISO-2022-JP", 'Q', &b);
+	s = "こんにちは、世界。こんにちは、世界。こんにちは、世界。";
+	pd_rfc2047_encode(s, strlen(s), "ISO-2022-JP", 'Q', &b);
 	s = pd_buf_str(&b);
 	ok(strstr(s, "?Q?") == NULL && strchr(s, ' ') != NULL,
 	    "encode: ISO-2022-JP always B, several words: %s", s);
@@ -318,6 +318,7 @@ check_guess(void)
 	    "score: KOI8-R read as windows-1251 scores lower");
 }
 
+/* main - run every group of tests, print the TAP plan */
 int
 main(void)
 {

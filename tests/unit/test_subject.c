@@ -121,7 +121,8 @@ subst(const char *s)
 	return g_string_free(g, FALSE);
 }
 
-#define JA_RE	"=?ISO-2022-JP?B?GyRCSlY/LiEnJDMkcyRLJEEkTxsoQg==?="	/* 返信：こんにちは */
+/* "返信：こんにちは" */
+#define JA_RE	"=?ISO-2022-JP?B?GyRCSlY/LiEnJDMkcyRLJEEkTxsoQg==?="
 
 static const struct {
 	const char *name;
@@ -183,8 +184,8 @@ static const struct {
 	  " =?windows-1251?b?@W{Ответ: Привет}?=",
 	  " =?windows-1251?b?@W{Ответ: @T Привет}?=", 1 },
 	{ "our tag in place inside a word: raw bytes kept",
-	  " =?koi8-r?b?@K{Re: @T Договор}?=", " =?koi8-r?b?@K{Re: @T Договор}?=",
-	  0 },
+	  " =?koi8-r?b?@K{Re: @T Договор}?=",
+	  " =?koi8-r?b?@K{Re: @T Договор}?=", 0 },
 	{ "prefix word, then a word in another charset",
 	  " =?KOI8-R?B?@K{Ответ:}?= =?windows-1251?B?@W{Привет}?=",
 	  " =?KOI8-R?B?@K{Ответ:}?= @T =?windows-1251?B?@W{Привет}?=", 0 },
@@ -198,8 +199,8 @@ static const struct {
 	  " Re: TEST\n \n\t=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=",
 	  " Re: @T TEST\n \t=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=", 0 },
 	{ "返信： inside an ISO-2022-JP word", " " JA_RE,
-	   " =?ISO-2022-JP?B?GyRCSlY/LiEnGyhCIFtQRC00Mi1LWVBIXSAbJEIkMyRzJEskQSRPGyhC?=",
-	  1 },
+	  " =?ISO-2022-JP?B?GyRCSlY/LiEnGyhCIFtQRC00Mi1LWVBIXSAbJEIkMyRzJEsk"
+	  "QSRPGyhC?=", 1 },
 	{ "character split across words, tag inserted inside",
 	  " =?UTF-8?B?0J7RgtCy0LXRgjog0A==?= =?UTF-8?B?n9GA0LjQstC10YI=?=",
 	  " =?UTF-8?B?0J7RgtCy0LXRgjogW1BELTQyLUtZUEhdINCf0YDQuNCy0LXRgg==?=",
@@ -433,7 +434,7 @@ struct corpus {
 	unsigned	not_idempotent;
 	unsigned	display_changed;
 	unsigned	bad_tag_count;
-	GString		*why;		/* the first failures, for diagnostics */
+	GString		*why;		/* first failures, for diagnostics */
 	unsigned	shown;
 };
 
@@ -463,7 +464,8 @@ our_tags(const char *value)
 	int n = 0;
 
 	while (d != NULL && pd_tag_find(d + pos, strlen(d + pos), "PD", &m)) {
-		n += strncmp(d + pos + m.start, tag, strlen(tag)) == 0 ? 1 : 100;
+		n += strncmp(d + pos + m.start, tag, strlen(tag)) == 0 ?
+		    1 : 100;
 		pos += m.end;
 	}
 	pd_free(d);
@@ -604,6 +606,7 @@ check_corpus(void)
 	g_free(dir);
 }
 
+/* main - run every group of tests, print the TAP plan */
 int
 main(void)
 {
