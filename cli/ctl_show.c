@@ -138,7 +138,7 @@ show_emit(struct pd_store *st, const struct pd_ticket *t, const char *tag,
 	if (json && pd_buf_adds(&out, "]}\n") == PD_OK && rc == PD_OK)
 		fputs(pd_buf_str(&out), stdout);
 	else if (json && rc == PD_OK)
-		rc = PD_EINVAL;		/* over JSON_MAX: say so, print nothing */
+		rc = PD_EINVAL;	/* over JSON_MAX: say so, print nothing */
 	pd_buf_free(&out);
 	return rc;
 }
@@ -166,7 +166,8 @@ ctl_show(struct ctl_env *env, int argc, char **argv)
 			arg = "";
 	}
 	if (arg == NULL || *arg == '\0')
-		return ctl_fail(EX_USAGE, "usage: postdeskctl show TAG [--json]");
+		return ctl_fail(EX_USAGE, "usage: postdeskctl show TAG "
+		    "[--json]");
 	ctl_open(env, &key, &st);
 	id = show_parse_tag(env->conf, key, arg);
 	rc = id > 0 ? pd_store_ticket_get(st, id, &t) : PD_ENOTFOUND;

@@ -2,15 +2,16 @@
  * pd_charset.c - guess the charset of undeclared 8-bit text
  *
  * PURPOSE	See pd_charset.h.
- * DESIGN	Letter classes follow the usual Russian letter frequencies
- *		(о е а и н т с р в л are a third of all letters; ъ and ё are
- *		nearly absent from real text).  The weights were chosen so
- *		that the three confusions that matter come out right on
- *		lower case, capitalised and all-capitals words: KOI8-R read as
- *		windows-1251 turns lower case into capitals and capitals into
- *		lower case, windows-1251 read as KOI8-R does the same with
- *		different letters, and either read as ISO-8859-1 gives words
- *		of accented Latin letters with no ASCII letter in them.
+ * DESIGN	Letter classes follow the usual Russian letter
+ *		frequencies (о е а и н т с р в л are a third
+ *		of all letters; ъ and ё are nearly absent from real
+ *		text).  The weights were chosen so that the three confusions
+ *		that matter come out right on lower case, capitalised and
+ *		all-capitals words: KOI8-R read as windows-1251 turns lower
+ *		case into capitals and capitals into lower case, windows-1251
+ *		read as KOI8-R does the same with different letters, and
+ *		either read as ISO-8859-1 gives words of accented Latin
+ *		letters with no ASCII letter in them.
  * THREADS	Reentrant.
  *
  * SPDX-License-Identifier: MIT

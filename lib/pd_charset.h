@@ -8,8 +8,9 @@
  *		does not detect multi-byte charsets (Shift_JIS, GB2312).
  * DESIGN	GLib's first-that-converts fallback does not work here:
  *		windows-1251 and KOI8-R accept almost every byte, so KOI8-R
- *		text came out as "рТЙЧЕФ НЙТ" (engineering guide 4.4).  Each
- *		candidate is converted and scored instead; the highest score
+ *		text came out as "рТЙЧЕФ НЙТ" (engineering
+ *		guide 4.4).  Each candidate is converted and scored
+ *		instead; the highest score
  *		wins and ties go to the earlier candidate.  The score sums,
  *		for each word that contains a non-ASCII letter: the frequency
  *		class of each Russian letter (common letters count more; the

@@ -3,8 +3,8 @@
  *
  * PURPOSE	Domain operations only (open a ticket, find it by id or by a
  *		Message-ID, record a message, list tickets), so that the SQLite
- *		backend (pd_store_sqlite.c, the only file with SQL) can be joined
- *		by a PostgreSQL one without touching the callers.
+ *		backend (pd_store_sqlite.c, the only file with SQL) can be
+ *		joined by a PostgreSQL one without touching the callers.
  * DESIGN	Ticket states (doc/design/store.md has the full table):
  *		  new       opened by a customer's first mail; no answer yet
  *		  open      the customer wrote again / reopened

@@ -3,14 +3,15 @@
  *
  * PURPOSE	Rewrite a raw Subject value so that it carries our ticket tag
  *		exactly once, right after the reply/forward prefixes ("Re:",
- *		"AW:", "Ответ:", "回复：" ...), with every copy of our tag that
- *		was already there removed (PRODUCT.md "Ticket tag").  Parts of
- *		the value that do not change keep their bytes: raw text stays
- *		raw, encoded-words stay as they were, folds are kept.  Also:
- *		the length of the reply prefixes of a decoded subject, and the
- *		decoded subject without tags and prefixes, for the ticket's
- *		title.  Tags are found, not verified; the caller decides which
- *		ticket a verified tag names (pd_tag_verify()).
+ *		"AW:", "Ответ:", "回复：" ...), with every copy of
+ *		our tag that was already there removed (PRODUCT.md "Ticket
+ *		tag").  Parts of the value that do not change keep their
+ *		bytes: raw text stays raw, encoded-words stay as they were,
+ *		folds are kept.  Also: the length of the reply prefixes of a
+ *		decoded subject, and the decoded subject without tags and
+ *		prefixes, for the ticket's title.  Tags are found, not
+ *		verified; the caller decides which ticket a verified tag
+ *		names (pd_tag_verify()).
  * DESIGN	The raw value is parsed into segments (pd_rfc2047_parse():
  *		whitespace, raw text, runs of encoded-words in one charset),
  *		each with its decoded text.  Edits are made on the decoded
@@ -84,9 +85,10 @@ struct pd_subject_info {
 
 /*
  * pd_subject_prefix_len - bytes of leading whitespace, reply/forward
- * prefixes ("Re:", "RE[2]:", "Re^2:", "Fwd:", "AW:", "Ответ:", "回复：",
- * ...) and the whitespace after each, at the start of the decoded subject
- * utf8[0..len).  Case-insensitive; 0 when the text starts with neither.
+ * prefixes ("Re:", "RE[2]:", "Re^2:", "Fwd:", "AW:", "Ответ:",
+ * "回复：", ...) and the whitespace after each, at the start of the
+ * decoded subject utf8[0..len).  Case-insensitive; 0 when the text
+ * starts with neither.
  */
 size_t	pd_subject_prefix_len(const char *utf8, size_t len);
 

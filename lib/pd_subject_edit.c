@@ -153,17 +153,17 @@ find_tags(struct pd_subject_rw *rw, const char *prefix,
 
 	if (build_d2(rw) != PD_OK)
 		return PD_EINVAL;
-	for (round = 0; round < PD_SUBJECT_TAG_ROUNDS; round++) {
+	for (round = 0; round <= PD_SUBJECT_TAG_ROUNDS; round++) {
 		found = tags_round(rw, prefix, &cap, info);
 		if (found == 0)
 			break;
-		total += found;
-		if (build_d2(rw) != PD_OK)
+		if (round == PD_SUBJECT_TAG_ROUNDS || build_d2(rw) != PD_OK)
 			return PD_EINVAL;
+		total += found;
 	}
 	if (info != NULL)
 		info->tags_removed = (unsigned)total;
-	return round < PD_SUBJECT_TAG_ROUNDS ? PD_OK : PD_EINVAL;
+	return PD_OK;
 }
 
 /* map_pos - D offset x (non-decreasing between calls) to its D' offset */

@@ -5,15 +5,16 @@
  *		mail clients write are recognised; list tags ("[list]") and
  *		other systems' ticket tags are ordinary text.
  * DESIGN	A prefix is a run of letters that is in the table below
- *		(compared letter by letter after g_unichar_tolower(), so "RE",
- *		"Re", "ΑΠ", "ОТВЕТ" and "İlt" match), an optional counter
- *		("[2]", "(2)", "^2"), optional spaces ("Re :"), and a colon
- *		(ASCII or the full-width U+FF1A of CJK clients).  Entries marked
- *		STRICT must be followed by whitespace or the end, because they
- *		are short enough to start ordinary text ("I: ..." in Italian
- *		is a forward, "I:x" is not; "PD: " is a Polish forward, "PD:x"
- *		is not).  Prefixes repeat and mix ("Re: AW: Fwd[2]: ").  The
- *		scan reads each character a bounded number of times.
+ *		(compared letter by letter after g_unichar_tolower(), so
+ *		"RE", "Re", "ΑΠ", "ОТВЕТ" and "İlt" match), an
+ *		optional counter ("[2]", "(2)", "^2"), optional spaces
+ *		("Re :"), and a colon (ASCII or the full-width U+FF1A of CJK
+ *		clients).  Entries marked STRICT must be followed by
+ *		whitespace or the end, because they are short enough to start
+ *		ordinary text ("I: ..." in Italian is a forward, "I:x" is not;
+ *		"PD: " is a Polish forward, "PD:x" is not).  Prefixes repeat
+ *		and mix ("Re: AW: Fwd[2]: ").  The scan reads each character
+ *		a bounded number of times.
  * THREADS	Reentrant; the table is constant.
  *
  * SPDX-License-Identifier: MIT

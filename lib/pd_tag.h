@@ -31,7 +31,7 @@
 #define PD_TAG_CODE_LEN		4
 #define PD_TAG_PREFIX_MAX	16
 #define PD_TAG_NUMBER_DIGITS	15		/* ticket numbers < 10^15 */
-#define PD_TAG_MAX		48		/* "[" prefix "-" n "-" code "]" NUL */
+#define PD_TAG_MAX		48	/* "[" prefix "-" n "-" code "]" NUL */
 
 struct pd_tag_match {
 	size_t		start;			/* offset of '[' */

@@ -34,7 +34,7 @@
 
 #define MILTER_SUBJECT_MAX	(16 * 1024)
 #define MILTER_FIELD_MAX	(16 * 1024)
-#define MILTER_XPD_MAX		8		/* distinct X-Postdesk-* names */
+#define MILTER_XPD_MAX		8	/* distinct X-Postdesk-* names */
 
 struct milter_xpd {
 	char	name[64];

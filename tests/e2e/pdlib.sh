@@ -55,7 +55,7 @@ language = ru
 tag_prefix = PD
 
 [milter]
-socket = inet:$2@127.0.0.1      # a comment, as in the product's sample
+socket = $PD_MILTER_SOCKET      # a comment, as in the product's sample
 on_error = ${PD_ON_ERROR:-accept}
 store_timeout = 2s
 
@@ -73,12 +73,28 @@ CONF
 	fi
 }
 
-# pd_milter_start - start postdesk-milter, wait until its port answers
+# pd_milter_wait - wait (bounded) until the milter's socket accepts
+pd_milter_wait()
+{
+	local i
+
+	case $PD_MILTER_SOCKET in
+	unix:*)
+		for i in $(seq 1 150); do
+			[ -S "${PD_MILTER_SOCKET#unix:}" ] && return 0
+			sleep 0.1
+		done
+		return 1 ;;
+	*)	pf_port_wait "$PD_MILTER_PORT" 15 ;;
+	esac
+}
+
+# pd_milter_start - start postdesk-milter, wait until its socket answers
 pd_milter_start()
 {
 	"$PD_MILTER_BIN" -f -c "$PD_CONF" >>"$PD_MILTER_LOG" 2>&1 &
 	PD_MILTER_PID=$!
-	pf_port_wait "$PD_MILTER_PORT" 15 || {
+	pd_milter_wait || {
 		pf_msg "postdesk-milter did not start:"
 		tail -5 "$PD_MILTER_LOG" >&2
 		return 1
@@ -101,12 +117,26 @@ pd_milter_stop()
 	PD_MILTER_PID=
 }
 
-# pd_e2e_setup DIR [EXTRA] - configuration, database, milter, Postfix
+# pd_e2e_setup DIR [EXTRA] - configuration, database, milter, Postfix; with
+# PD_UNIX_SOCKET=1 the milter listens on a unix socket in DIR instead of a
+# loopback port
 pd_e2e_setup()
 {
-	local dir=$1 snippet
+	local dir=$1 snippet pf_milter
 
 	PD_MILTER_PORT=$(pf_free_ports 1) || return 1
+	if [ "${PD_UNIX_SOCKET:-0}" = 1 ]; then
+		# As in production: a directory group-owned by Postfix's
+		# group, setgid so that the socket inherits that group.
+		mkdir -p "$dir/run" && chgrp postfix "$dir/run" &&
+		    chmod 2750 "$dir/run" || return 1
+		PD_MILTER_SOCKET=unix:$dir/run/milter.sock
+		pf_milter=$PD_MILTER_SOCKET
+	else
+		PD_MILTER_SOCKET=inet:$PD_MILTER_PORT@127.0.0.1
+		pf_milter=inet:127.0.0.1:$PD_MILTER_PORT
+	fi
+	export PD_MILTER_SOCKET
 	PD_CONF=$dir/postdesk.conf
 	PD_MILTER_LOG=$dir/milter.log
 	export PD_CONF PD_MILTER_PORT PD_MILTER_LOG
@@ -115,7 +145,7 @@ pd_e2e_setup()
 	pd_milter_start || return 1
 	# The shipped main.cf lines, pointed at this test's milter port.
 	snippet=$dir/main.cf.snippet
-	sed "s/127\.0\.0\.1:8894/127.0.0.1:$PD_MILTER_PORT/" \
+	sed "s|inet:127\.0\.0\.1:8894|$pf_milter|" \
 	    "$top_srcdir/config/postfix/main.cf.snippet" >"$snippet"
 	PF_MAIN_SNIPPET=$snippet pf_setup "$dir/pf" || return 1
 	pf_start
@@ -159,10 +189,11 @@ check()
 	ok "$status" "$desc"
 }
 
-# pd_e2e_cleanup - EXIT trap
+# pd_e2e_cleanup - EXIT trap (also unmounts PD_E2E_MOUNT if a test set it)
 pd_e2e_cleanup()
 {
 	pd_e2e_teardown
+	[ -z "${PD_E2E_MOUNT:-}" ] || umount "$PD_E2E_MOUNT" 2>/dev/null || true
 	# Killing the watchdog shell ends it before its "&& kill"; its sleep
 	# lingers with no open descriptor and ends by itself.
 	[ -z "$WATCHDOG" ] || kill "$WATCHDOG" 2>/dev/null || true

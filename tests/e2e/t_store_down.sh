@@ -14,7 +14,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=16
+PLAN=21
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 pd_e2e_tap_init $PLAN 150
 LOCKER=
@@ -88,6 +88,12 @@ unlock_db()
 	wait "$LOCKER" 2>/dev/null
 }
 
+# The database lives on a small tmpfs of its own, so that "disk full" and
+# "read-only" can be made real below.
+mkdir -p "$WORK/db"
+if mount -t tmpfs -o size=2m,mode=0755 tmpfs "$WORK/db" 2>/dev/null; then
+	PD_E2E_MOUNT=$WORK/db
+fi
 check "postdesk-milter and Postfix start" pd_e2e_setup "$WORK"
 msg ok1
 timed_send ok1 >/dev/null
@@ -119,6 +125,36 @@ pdctl init >/dev/null
 msg ok3
 timed_send ok3 >/dev/null
 check "database recreated: tagging resumes without a restart" tagged ok3
+
+# fill_db_fs - fill the database's file system to the last block
+fill_db_fs()
+{
+	dd if=/dev/zero of="$WORK/db/filler" bs=4k >/dev/null 2>&1
+	[ "$(df --output=avail "$WORK/db" | tail -1)" -eq 0 ]
+}
+
+if [ -n "${PD_E2E_MOUNT:-}" ]; then
+	check "database file system filled" fill_db_fs
+	msg full1
+	timed_send full1 >/dev/null
+	check "disk full: delivered unchanged" untouched full1
+	rm -f "$WORK/db/filler"
+	mount -o remount,ro "$WORK/db"
+	msg ro1
+	timed_send ro1 >/dev/null
+	check "read-only database: delivered unchanged" untouched ro1
+	check "two more store warnings logged" test "$(grep -c \
+	    'warning: store unavailable' "$PD_MILTER_LOG")" -ge 4
+	mount -o remount,rw "$WORK/db"
+	msg ok4
+	timed_send ok4 >/dev/null
+	check "writable again: tagging resumes" tagged ok4
+else
+	for what in "file system filled" "disk full" "read-only" \
+	    "warnings" "writable again"; do
+		echo "ok $((TESTNO += 1)) # SKIP $what: cannot mount a tmpfs here"
+	done
+fi
 
 pd_milter_stop
 msg dn1

@@ -277,6 +277,9 @@ check_errors(void)
 	char *big = g_strnfill(PD_SUBJECT_RAW_MAX + 1, 'a');
 	char *word = g_strnfill(1200, 'x');
 	char *out = (char *)"unchanged";
+	const char *s;
+	GString *nested;
+	size_t i;
 	int rc;
 
 	big[0] = ' ';
@@ -294,6 +297,31 @@ check_errors(void)
 	is_int(rc, PD_EINVAL, "error: malformed tag argument");
 	rc = pd_subject_rewrite(NULL, 3, "PD", tag, &out, NULL);
 	is_int(rc, PD_EINVAL, "error: NULL with a length");
+	/*
+	 * Deleting the tag would join two undecodable halves of a character
+	 * into a decodable run, changing the text: the self-check refuses.
+	 */
+	s = " =?UTF-8?B?0A==?= =?UTF-8?Q?=5BPD-1-AAAA=5D?= "
+	    "=?UTF-8?B?n9GA0LjQstC10YI=?=";
+	rc = pd_subject_rewrite(s, strlen(s), "PD", tag, &out, NULL);
+	is_int(rc, PD_EINVAL, "error: self-check catches a changed text");
+	nested = g_string_new(" x ");
+	for (i = 0; i < PD_SUBJECT_TAG_ROUNDS + 1; i++)
+		g_string_insert(nested, 3, "[PD-");
+	for (i = 0; i < PD_SUBJECT_TAG_ROUNDS + 1; i++)
+		g_string_append(nested, "1-AAAA]");
+	rc = pd_subject_rewrite(nested->str, nested->len, "PD", tag, &out,
+	    NULL);
+	is_int(rc, PD_EINVAL, "error: tags that keep forming after deletion");
+	g_string_erase(nested, 3, 4);
+	g_string_truncate(nested, nested->len - 7);
+	rc = pd_subject_rewrite(nested->str, nested->len, "PD", tag, &out,
+	    NULL);
+	ok(rc == PD_OK && out != NULL && strcmp(out + 1 + strlen(tag),
+	    " x") == 0, "nested tags: %d rounds of deletion: %s",
+	    PD_SUBJECT_TAG_ROUNDS, out != NULL ? out : "(error)");
+	pd_free(out);
+	g_string_free(nested, TRUE);
 	g_free(big);
 	g_free(word);
 }
