@@ -94,6 +94,9 @@ struct pd_conf {
 	char	*timezone;
 	char	*language;
 	char	*tag_prefix;
+	char	*worker_socket;			/* AF_UNIX datagram nudge */
+	char	**complaint_keywords;		/* lower case */
+	size_t	 n_complaint_keywords;
 
 	/* [milter] */
 	char	*milter_socket;			/* libmilter syntax */
@@ -103,9 +106,13 @@ struct pd_conf {
 	char	*authserv_id;			/* NULL when unset */
 	long	 store_timeout;			/* seconds to wait for the db */
 	long	 max_header_size;		/* bytes of headers kept */
+	char	*inject_name;			/* {daemon_name} of the relay */
+	long	 ack_sender_window;		/* seconds */
+	long	 ack_hourly_cap;
 
 	/* [smtp] */
 	char	*smtp_relay;			/* "host:port" */
+	long	 smtp_timeout;			/* seconds */
 
 	/* [csat] */
 	long	 csat_delay;			/* seconds */

@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "pd_conf.h"
 #include "pd_conf_value.h"
 #include "pd_mem.h"
@@ -312,6 +314,43 @@ parse_tag_prefix(const struct pd_conf_key *key, const char *text,
 	return true;
 }
 
+/*
+ * parse_words - comma-separated phrases (complaint keywords): printable
+ * UTF-8, stored in lower case so matching can be case-insensitive
+ */
+static bool
+parse_words(const struct pd_conf_key *key, const char *text, void *base,
+    char *why, size_t whylen)
+{
+	char **items;
+	size_t i, n;
+
+	if (!pd_conf_value_split(text, &items, &n))
+		return pd_conf_value_expect(why, whylen,
+		    "a comma-separated list without empty items", text);
+	for (i = 0; i < n; i++) {
+		const char *p;
+		char *low;
+
+		for (p = items[i]; *p && (unsigned char)*p >= 0x20; p++)
+			;
+		if (*p != '\0' || !g_utf8_validate(items[i], -1, NULL)) {
+			pd_conf_value_expect(why, whylen,
+			    "printable UTF-8 words", items[i]);
+			pd_conf_value_strv_free(&items, n);
+			return false;
+		}
+		low = g_utf8_strdown(items[i], -1);
+		pd_free(items[i]);
+		items[i] = pd_xstrdup(low);
+		g_free(low);
+	}
+	pd_conf_value_free(key, base);
+	*PD_CONF_MEMBER(base, key->off, char **) = items;
+	*PD_CONF_MEMBER(base, key->off_n, size_t) = n;
+	return true;
+}
+
 static const value_parse_fn parsers[] = {
 	[PD_CT_STRING] = parse_string,
 	[PD_CT_NAME] = parse_name,
@@ -333,6 +372,7 @@ static const value_parse_fn parsers[] = {
 	[PD_CT_DATE_LIST] = pd_conf_time_dates,
 	[PD_CT_PRIO_DURATIONS] = pd_conf_time_prio,
 	[PD_CT_SCHEDULE] = pd_conf_time_schedule,
+	[PD_CT_WORD_LIST] = parse_words,
 };
 
 /* pd_conf_value_parse - dispatch on the key's type */
@@ -348,7 +388,7 @@ static bool
 is_list(enum pd_conf_type type)
 {
 	return type == PD_CT_ADDRESS_LIST || type == PD_CT_PATTERN_LIST ||
-	    type == PD_CT_NETWORK_LIST;
+	    type == PD_CT_NETWORK_LIST || type == PD_CT_WORD_LIST;
 }
 
 /* is_scalar - types stored as a long, an int or inline arrays */

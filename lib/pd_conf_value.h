@@ -54,6 +54,7 @@ enum pd_conf_type {
 	PD_CT_DATE_LIST,	/* int *, size_t: yyyymmdd, sorted */
 	PD_CT_PRIO_DURATIONS,	/* long[PD_PRIO_COUNT] */
 	PD_CT_SCHEDULE,		/* char *: hourly|daily HH:MM|weekly D HH:MM */
+	PD_CT_WORD_LIST,	/* char **, size_t: phrases, lower case */
 };
 
 /* Key flags. */

@@ -8,11 +8,15 @@
  */
 #include <string.h>
 
+#include <glib.h>
+
 #include "pd_addr.h"
 #include "pd_mem.h"
+#include "pd_ack.h"
 #include "pd_mime.h"
 #include "pd_rfc2047.h"
 #include "pd_route.h"
+#include "pd_sla.h"
 #include "pd_subject.h"
 
 /* route_domain - domain part of the queue's address, for new ids */
@@ -94,7 +98,86 @@ route_lookup(struct pd_store *st, const struct pd_route_in *in,
 	return rc == PD_ENOTFOUND ? PD_OK : rc;
 }
 
-/* route_open - step 3: insert a new ticket */
+/* route_vip - does the customer match a VIP pattern of the queue? */
+static bool
+route_vip(const struct pd_conf_queue *q, const char *customer)
+{
+	const char *at = strrchr(customer, '@');
+	size_t i;
+
+	for (i = 0; i < q->n_vip; i++) {
+		const char *p = q->vip[i];
+
+		if (p[0] == '*' && p[1] == '@' ? at != NULL &&
+		    strcmp(p + 2, at + 1) == 0 : strcmp(p, customer) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* route_complaint - does the subject hold a complaint keyword? */
+static bool
+route_complaint(const struct pd_conf *conf, const char *subject)
+{
+	char *low = g_utf8_strdown(subject, -1);
+	bool hit = false;
+	size_t i;
+
+	for (i = 0; i < conf->n_complaint_keywords && !hit; i++)
+		hit = strstr(low, conf->complaint_keywords[i]) != NULL;
+	g_free(low);
+	return hit;
+}
+
+/* route_sla - priority and due times of a new ticket */
+static void
+route_sla(const struct pd_route_in *in, const char *subject,
+    struct pd_ticket *t)
+{
+	const struct pd_conf_sla *sla = in->queue->sla;
+	int64_t due;
+
+	t->complaint = route_complaint(in->conf, subject);
+	t->priority = t->complaint || route_vip(in->queue, t->customer) ?
+	    PD_PRIO_HIGH : PD_PRIO_NORMAL;
+	if (pd_sla_due(sla, in->now, sla->first_response[t->priority],
+	    &due) == PD_OK)
+		t->first_response_due = due;
+	if (pd_sla_due(sla, in->now, sla->resolution[t->priority],
+	    &due) == PD_OK)
+		t->resolution_due = due;
+}
+
+/* route_ack - queue the acknowledgement of a new ticket, or say why not */
+static int
+route_ack(struct pd_store *st, const struct pd_route_in *in, int64_t id,
+    struct pd_route_out *out)
+{
+	struct pd_ack_req req = { 0 };
+	char rcpt[PD_ADDR_MAX + 1];
+
+	if (in->ack_block != NULL) {
+		out->ack_suppressed = in->ack_block;
+		return PD_OK;
+	}
+	if (in->sender == NULL || pd_addr_normalize(in->sender, rcpt,
+	    sizeof(rcpt)) != PD_OK) {
+		out->ack_suppressed = "bad-sender";
+		return PD_OK;
+	}
+	req.conf = in->conf;
+	req.queue = in->queue;
+	req.ticket_id = id;
+	req.recipient = rcpt;
+	req.customer_msgid = out->message_id;
+	req.references = in->references;
+	req.flags = (out->complaint ? PD_OUT_COMPLAINT : 0) |
+	    (in->sender_authenticated ? PD_OUT_QUOTE : 0);
+	req.now = in->now;
+	return pd_ack_queue(st, &req, out->ack_msgid, &out->ack_suppressed);
+}
+
+/* route_open - step 3: insert a new ticket and queue its acknowledgement */
 static int
 route_open(struct pd_store *st, const struct pd_route_in *in,
     const char *name, const char *subject, struct pd_route_out *out,
@@ -105,15 +188,16 @@ route_open(struct pd_store *st, const struct pd_route_in *in,
 
 	t.queue = in->queue->name;
 	t.status = PD_TS_NEW;
-	t.priority = PD_PRIO_NORMAL;
 	t.customer = out->customer;
 	t.customer_name = (char *)name;
 	t.subject = (char *)subject;
 	t.created_at = in->now;
+	route_sla(in, subject, &t);
+	out->complaint = t.complaint != 0;
 	rc = pd_store_ticket_insert(st, &t);
 	*id = t.id;
 	out->action = PD_ROUTE_OPENED;
-	return rc;
+	return rc == PD_OK ? route_ack(st, in, t.id, out) : rc;
 }
 
 /* route_commit - the transaction: lookup, open, record, commit */

@@ -13,6 +13,11 @@
  *		  2. a Message-ID of In-Reply-To, then of References (newest
  *		     first), that the store knows;
  *		  3. otherwise a new ticket.
+ *		A new ticket gets its priority (high for a VIP sender or a
+ *		complaint keyword in the subject), its first-response and
+ *		resolution due times from the queue's SLA policy (pd_sla),
+ *		and, unless in->ack_block or a rate limit says otherwise,
+ *		its acknowledgement queued in the outbox (pd_ack).
  *		Steps 0-3 and the writes run in one BEGIN IMMEDIATE
  *		transaction, so two concurrent replies cannot both open a
  *		ticket, and a ticket never exists without its first message.
@@ -53,6 +58,9 @@ struct pd_route_in {
 	const char	*in_reply_to;
 	const char	*references;
 	const char	*from;
+	const char	*ack_block;	/* why no acknowledgement may go out
+					 * (pd_autoreply), NULL if it may */
+	bool		 sender_authenticated;	/* trusted A-R: may quote */
 	int64_t		 now;
 };
 
@@ -75,6 +83,9 @@ struct pd_route_out {
 	char		 customer[256];
 	char		*subject;	/* new raw Subject value, or NULL */
 	int		 subject_rc;	/* PD_OK or why it was not changed */
+	bool		 complaint;	/* complaint keywords in the subject */
+	char		 ack_msgid[PD_MSGID_MAX + 1];	/* queued, or "" */
+	const char	*ack_suppressed;	/* why not queued (static) */
 };
 
 int	pd_route_message(struct pd_store *st, const struct pd_route_in *in,

@@ -123,6 +123,91 @@ pd_store_message_list(struct pd_store *st, int64_t ticket_id,
 	return st->ops->message_list(st, ticket_id, cb, arg);
 }
 
+int
+pd_store_outbox_insert(struct pd_store *st, struct pd_outbox *o)
+{
+	return st->ops->outbox_insert(st, o);
+}
+
+int
+pd_store_outbox_count(struct pd_store *st, const char *kind,
+    const char *recipient, int64_t since, long *count)
+{
+	return st->ops->outbox_count(st, kind, recipient, since, count);
+}
+
+int
+pd_store_outbox_claim(struct pd_store *st, int64_t now, int lease,
+    int limit, pd_outbox_cb cb, void *arg)
+{
+	return st->ops->outbox_claim(st, now, lease, limit, cb, arg);
+}
+
+int
+pd_store_outbox_finish(struct pd_store *st, int64_t id,
+    enum pd_outbox_state state, const char *detail, int64_t due,
+    int64_t now)
+{
+	return st->ops->outbox_finish(st, id, state, detail, due, now);
+}
+
+int
+pd_store_outbox_reclaim(struct pd_store *st, int64_t now, long *n)
+{
+	return st->ops->outbox_reclaim(st, now, n);
+}
+
+int
+pd_store_outbox_next_due(struct pd_store *st, int64_t *due)
+{
+	return st->ops->outbox_next_due(st, due);
+}
+
+int
+pd_store_outbox_list(struct pd_store *st, int state, int limit,
+    pd_outbox_cb cb, void *arg)
+{
+	return st->ops->outbox_list(st, state, limit, cb, arg);
+}
+
+int
+pd_store_outbox_retry(struct pd_store *st, int64_t id, int64_t now)
+{
+	return st->ops->outbox_retry(st, id, now);
+}
+
+int
+pd_store_relay_record(struct pd_store *st, const char *message_id,
+    const char *queue_id, int64_t now, int *seen)
+{
+	return st->ops->relay_record(st, message_id, queue_id, now, seen);
+}
+
+static const char *const outbox_state_names[] = {
+	"pending", "sending", "sent", "failed", "cancelled",
+};
+
+/* pd_outbox_state_name - state as stored and shown */
+const char *
+pd_outbox_state_name(enum pd_outbox_state s)
+{
+	return (unsigned)s < 5 ? outbox_state_names[s] : "unknown";
+}
+
+/* pd_outbox_clear - free owned strings */
+void
+pd_outbox_clear(struct pd_outbox *o)
+{
+	pd_xfree(&o->kind);
+	pd_xfree(&o->recipient);
+	pd_xfree(&o->message_id);
+	pd_xfree(&o->in_reply_to);
+	pd_xfree(&o->refs);
+	pd_xfree(&o->last_error);
+	pd_xfree(&o->relay_queue_id);
+	memset(o, 0, sizeof(*o));
+}
+
 static const char *const status_names[] = {
 	"new", "open", "pending", "resolved",
 };

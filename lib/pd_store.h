@@ -61,6 +61,50 @@ struct pd_ticket {
 	int	 reopen_count;
 	char	*assignee;		/* may be NULL */
 	int64_t	 message_count;		/* filled by get/list */
+	int64_t	 first_response_due;	/* UTC; 0 when unknown */
+	int64_t	 resolution_due;	/* UTC; 0 when unknown */
+	int	 complaint;		/* complaint keywords matched */
+};
+
+/*
+ * Outbox states (doc/design/outbox.md):
+ *   pending    waiting for due_at; the worker claims it
+ *   sending    claimed: lease_until set; back to pending when the lease
+ *              expires (the worker died), and then a repeat is dropped by
+ *              the milter on the relay, which recorded the first copy
+ *   sent       the relay answered 250 (relay_queue_id), or the milter on
+ *              the relay recorded it
+ *   failed     the relay answered 5xx (last_error); "postdeskctl queue
+ *              retry" puts it back to pending
+ *   cancelled  no longer wanted (a survey after a reopen, issue 5)
+ */
+enum pd_outbox_state {
+	PD_OS_PENDING,
+	PD_OS_SENDING,
+	PD_OS_SENT,
+	PD_OS_FAILED,
+	PD_OS_CANCELLED,
+};
+
+#define PD_OUT_COMPLAINT	0x1	/* use the complaint template */
+#define PD_OUT_QUOTE		0x2	/* sender authenticated: may quote */
+
+struct pd_outbox {
+	int64_t	 id;
+	char	*kind;			/* "ack", ... */
+	int64_t	 ticket_id;
+	char	*recipient;
+	char	*message_id;		/* ours, fixed at enqueue, no "<>" */
+	char	*in_reply_to;		/* the customer's id, may be NULL */
+	char	*refs;			/* References ids, space-separated */
+	unsigned flags;
+	int64_t	 due_at;
+	enum pd_outbox_state state;
+	int	 attempts;
+	char	*last_error;
+	char	*relay_queue_id;
+	int64_t	 created_at;
+	int64_t	 sent_at;
 };
 
 enum pd_direction {
@@ -86,6 +130,7 @@ struct pd_ticket_filter {
 struct pd_store;
 
 typedef int (*pd_ticket_cb)(const struct pd_ticket *t, void *arg);
+typedef int (*pd_outbox_cb)(const struct pd_outbox *o, void *arg);
 typedef int (*pd_message_cb)(const struct pd_message_rec *m, void *arg);
 
 /* pd_store_migrate - create the database at path or upgrade its schema */
@@ -121,6 +166,42 @@ int	 pd_store_ticket_list(struct pd_store *st,
 /* pd_store_message_list - messages of a ticket, oldest first */
 int	 pd_store_message_list(struct pd_store *st, int64_t ticket_id,
 	    pd_message_cb cb, void *arg);
+
+/* pd_store_outbox_insert - queue o (due_at, kind, ...); o->id is set */
+int	 pd_store_outbox_insert(struct pd_store *st, struct pd_outbox *o);
+/* pd_store_outbox_count - rows of kind created since, to recipient (or
+ * to anyone when recipient is NULL) */
+int	 pd_store_outbox_count(struct pd_store *st, const char *kind,
+	    const char *recipient, int64_t since, long *count);
+/* pd_store_outbox_claim - lease up to limit due pending rows until
+ * now + lease and call cb for each (committed before the calls) */
+int	 pd_store_outbox_claim(struct pd_store *st, int64_t now, int lease,
+	    int limit, pd_outbox_cb cb, void *arg);
+/* pd_store_outbox_finish - a claimed row's outcome: PD_OS_SENT (with the
+ * relay's queue id), PD_OS_FAILED (why), or PD_OS_PENDING (retry at due) */
+int	 pd_store_outbox_finish(struct pd_store *st, int64_t id,
+	    enum pd_outbox_state state, const char *detail, int64_t due,
+	    int64_t now);
+/* pd_store_outbox_reclaim - expired leases back to pending; count */
+int	 pd_store_outbox_reclaim(struct pd_store *st, int64_t now, long *n);
+/* pd_store_outbox_next_due - earliest due_at of a pending row */
+int	 pd_store_outbox_next_due(struct pd_store *st, int64_t *due);
+/* pd_store_outbox_list - rows in state (or all when state < 0), newest
+ * first, at most limit (0: no limit) */
+int	 pd_store_outbox_list(struct pd_store *st, int state, int limit,
+	    pd_outbox_cb cb, void *arg);
+/* pd_store_outbox_retry - a failed row back to pending, due now */
+int	 pd_store_outbox_retry(struct pd_store *st, int64_t id, int64_t now);
+/*
+ * pd_store_relay_record - the milter on the relay saw message_id: record
+ * it with the relay's queue id, mark the outbox row sent; *seen is 1 when
+ * it had been recorded before (a repeat: drop it)
+ */
+int	 pd_store_relay_record(struct pd_store *st, const char *message_id,
+	    const char *queue_id, int64_t now, int *seen);
+/* pd_outbox_clear - free the strings of o and zero it */
+void	 pd_outbox_clear(struct pd_outbox *o);
+const char *pd_outbox_state_name(enum pd_outbox_state s);
 
 /* pd_ticket_clear - free the strings of t and zero it */
 void	 pd_ticket_clear(struct pd_ticket *t);

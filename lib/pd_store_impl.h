@@ -37,6 +37,21 @@ struct pd_store_ops {
 		    void *arg);
 	int	(*message_list)(struct pd_store *st, int64_t ticket_id,
 		    pd_message_cb cb, void *arg);
+	int	(*outbox_insert)(struct pd_store *st, struct pd_outbox *o);
+	int	(*outbox_count)(struct pd_store *st, const char *kind,
+		    const char *recipient, int64_t since, long *count);
+	int	(*outbox_claim)(struct pd_store *st, int64_t now, int lease,
+		    int limit, pd_outbox_cb cb, void *arg);
+	int	(*outbox_finish)(struct pd_store *st, int64_t id,
+		    enum pd_outbox_state state, const char *detail,
+		    int64_t due, int64_t now);
+	int	(*outbox_reclaim)(struct pd_store *st, int64_t now, long *n);
+	int	(*outbox_next_due)(struct pd_store *st, int64_t *due);
+	int	(*outbox_list)(struct pd_store *st, int state, int limit,
+		    pd_outbox_cb cb, void *arg);
+	int	(*outbox_retry)(struct pd_store *st, int64_t id, int64_t now);
+	int	(*relay_record)(struct pd_store *st, const char *message_id,
+		    const char *queue_id, int64_t now, int *seen);
 };
 
 struct pd_store {

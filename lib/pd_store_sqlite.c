@@ -57,13 +57,47 @@ static const char *const migrations[] = {
 	"  subject TEXT,"
 	"  received_at INTEGER NOT NULL);"
 	"CREATE INDEX messages_ticket ON messages(ticket_id, received_at);",
+	/* 1 -> 2: SLA due times, complaints, the outbox, relayed ids */
+	"ALTER TABLE tickets ADD COLUMN first_response_due INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN resolution_due INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN complaint INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  recipient TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  in_reply_to TEXT,"
+	"  refs TEXT,"
+	"  flags INTEGER NOT NULL DEFAULT 0,"
+	"  due_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN"
+	"    ('pending','sending','sent','failed','cancelled')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  lease_until INTEGER,"
+	"  last_error TEXT,"
+	"  relay_queue_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER);"
+	"CREATE INDEX outbox_due ON outbox(state, due_at);"
+	"CREATE INDEX outbox_recent ON outbox(kind, created_at, recipient);"
+	"CREATE TABLE relayed ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  queue_id TEXT,"
+	"  relayed_at INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define OUTBOX_COLUMNS \
+	"id, kind, ticket_id, recipient, message_id, in_reply_to, refs, " \
+	"flags, due_at, state, attempts, last_error, relay_queue_id, " \
+	"created_at, sent_at"
 
 #define TICKET_COLUMNS \
 	"t.id, t.queue, t.status, t.priority, t.customer, t.customer_name, " \
 	"t.subject, t.created_at, t.updated_at, t.reopen_count, t.assignee, " \
-	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)"
+	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id), " \
+	"t.first_response_due, t.resolution_due, t.complaint"
 
 enum sq_stmt {
 	SQ_BEGIN,
@@ -76,6 +110,16 @@ enum sq_stmt {
 	SQ_MESSAGE_INSERT,
 	SQ_TICKET_LIST,
 	SQ_MESSAGE_LIST,
+	SQ_OUTBOX_INSERT,
+	SQ_OUTBOX_COUNT,
+	SQ_OUTBOX_CLAIM,
+	SQ_OUTBOX_FINISH,
+	SQ_OUTBOX_RECLAIM,
+	SQ_OUTBOX_NEXT_DUE,
+	SQ_OUTBOX_LIST,
+	SQ_OUTBOX_RETRY,
+	SQ_RELAY_INSERT,
+	SQ_RELAY_MARK_SENT,
 	SQ_COUNT,
 };
 
@@ -84,8 +128,9 @@ static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_COMMIT] = "COMMIT",
 	[SQ_ROLLBACK] = "ROLLBACK",
 	[SQ_TICKET_INSERT] = "INSERT INTO tickets (queue, status, priority, "
-	    "customer, customer_name, subject, created_at, updated_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+	    "customer, customer_name, subject, created_at, updated_at, "
+	    "first_response_due, resolution_due, complaint) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
 	[SQ_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets t "
 	    "WHERE t.id = ?1",
 	[SQ_TICKET_BY_MSGID] = "SELECT ticket_id FROM messages "
@@ -100,6 +145,36 @@ static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_MESSAGE_LIST] = "SELECT ticket_id, message_id, direction, "
 	    "queue_id, sender, subject, received_at FROM messages "
 	    "WHERE ticket_id = ?1 ORDER BY received_at, id",
+	[SQ_OUTBOX_INSERT] = "INSERT INTO outbox (kind, ticket_id, recipient, "
+	    "message_id, in_reply_to, refs, flags, due_at, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[SQ_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE kind = ?1 "
+	    "AND created_at >= ?3 AND (?2 IS NULL OR recipient = ?2)",
+	[SQ_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'sending', "
+	    "attempts = attempts + 1, lease_until = ?1 + ?2 WHERE id IN "
+	    "(SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ?1 "
+	    "ORDER BY due_at, id LIMIT ?3) RETURNING " OUTBOX_COLUMNS,
+	[SQ_OUTBOX_FINISH] = "UPDATE outbox SET state = ?2, "
+	    "lease_until = NULL, "
+	    "relay_queue_id = CASE WHEN ?2 = 'sent' THEN ?3 "
+	    "ELSE relay_queue_id END, "
+	    "last_error = CASE WHEN ?2 = 'sent' THEN last_error ELSE ?3 END, "
+	    "due_at = CASE WHEN ?2 = 'pending' THEN ?4 ELSE due_at END, "
+	    "sent_at = CASE WHEN ?2 = 'sent' THEN ?5 ELSE sent_at END "
+	    "WHERE id = ?1 AND state IN ('sending', 'pending')",
+	[SQ_OUTBOX_RECLAIM] = "UPDATE outbox SET state = 'pending', "
+	    "lease_until = NULL WHERE state = 'sending' AND lease_until < ?1",
+	[SQ_OUTBOX_NEXT_DUE] = "SELECT min(due_at) FROM outbox "
+	    "WHERE state = 'pending'",
+	[SQ_OUTBOX_LIST] = "SELECT " OUTBOX_COLUMNS " FROM outbox "
+	    "WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2",
+	[SQ_OUTBOX_RETRY] = "UPDATE outbox SET state = 'pending', due_at = ?2, "
+	    "last_error = NULL WHERE id = ?1 AND state = 'failed'",
+	[SQ_RELAY_INSERT] = "INSERT INTO relayed (message_id, queue_id, "
+	    "relayed_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+	[SQ_RELAY_MARK_SENT] = "UPDATE outbox SET state = 'sent', "
+	    "relay_queue_id = ?2, sent_at = ?3, lease_until = NULL "
+	    "WHERE message_id = ?1 AND state IN ('pending', 'sending')",
 };
 
 struct sq_store {
@@ -451,6 +526,9 @@ sq_ticket_row(sqlite3_stmt *s, struct pd_ticket *t)
 	t->reopen_count = sqlite3_column_int(s, 9);
 	t->assignee = sq_col_dup(s, 10);
 	t->message_count = sqlite3_column_int64(s, 11);
+	t->first_response_due = sqlite3_column_int64(s, 12);
+	t->resolution_due = sqlite3_column_int64(s, 13);
+	t->complaint = sqlite3_column_int(s, 14);
 }
 
 /* sq_ticket_insert - insert t, set t->id */
@@ -470,6 +548,9 @@ sq_ticket_insert(struct pd_store *st, struct pd_ticket *t)
 	sq_bind_text(s, 5, t->customer_name);
 	sq_bind_text(s, 6, t->subject ? t->subject : "");
 	sqlite3_bind_int64(s, 7, t->created_at);
+	sqlite3_bind_int64(s, 8, t->first_response_due);
+	sqlite3_bind_int64(s, 9, t->resolution_due);
+	sqlite3_bind_int(s, 10, t->complaint);
 	rc = sq_code(sq, sqlite3_step(s));
 	if (rc == PD_OK)
 		t->id = sqlite3_last_insert_rowid(sq->db);
@@ -608,6 +689,246 @@ sq_message_list(struct pd_store *st, int64_t ticket_id, pd_message_cb cb,
 	return sq_done(s, sq_code(sq, rc));
 }
 
+/* sq_outbox_row - fill o from an OUTBOX_COLUMNS row */
+static void
+sq_outbox_row(sqlite3_stmt *s, struct pd_outbox *o)
+{
+	static const char *const names[] = {
+		"pending", "sending", "sent", "failed", "cancelled",
+	};
+	const char *state = (const char *)sqlite3_column_text(s, 9);
+	int i;
+
+	o->id = sqlite3_column_int64(s, 0);
+	o->kind = sq_col_dup(s, 1);
+	o->ticket_id = sqlite3_column_int64(s, 2);
+	o->recipient = sq_col_dup(s, 3);
+	o->message_id = sq_col_dup(s, 4);
+	o->in_reply_to = sq_col_dup(s, 5);
+	o->refs = sq_col_dup(s, 6);
+	o->flags = (unsigned)sqlite3_column_int(s, 7);
+	o->due_at = sqlite3_column_int64(s, 8);
+	for (i = 0; i < 5; i++)
+		if (state != NULL && strcmp(state, names[i]) == 0)
+			o->state = (enum pd_outbox_state)i;
+	o->attempts = sqlite3_column_int(s, 10);
+	o->last_error = sq_col_dup(s, 11);
+	o->relay_queue_id = sq_col_dup(s, 12);
+	o->created_at = sqlite3_column_int64(s, 13);
+	o->sent_at = sqlite3_column_int64(s, 14);
+}
+
+/* sq_outbox_insert - queue one row */
+static int
+sq_outbox_insert(struct pd_store *st, struct pd_outbox *o)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, o->kind);
+	if (o->ticket_id > 0)
+		sqlite3_bind_int64(s, 2, o->ticket_id);
+	sq_bind_text(s, 3, o->recipient);
+	sq_bind_text(s, 4, o->message_id);
+	sq_bind_text(s, 5, o->in_reply_to);
+	sq_bind_text(s, 6, o->refs);
+	sqlite3_bind_int(s, 7, (int)o->flags);
+	sqlite3_bind_int64(s, 8, o->due_at);
+	sqlite3_bind_int64(s, 9, o->created_at);
+	rc = sq_code(sq, sqlite3_step(s));
+	if (rc == PD_OK)
+		o->id = sqlite3_last_insert_rowid(sq->db);
+	return sq_done(s, rc);
+}
+
+/* sq_scalar - run statement s (bound) and read one integer column */
+static int
+sq_scalar(struct sq_store *sq, sqlite3_stmt *s, int64_t *value)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		*value = sqlite3_column_int64(s, 0);
+		return sq_done(s, sqlite3_column_type(s, 0) == SQLITE_NULL ?
+		    PD_ENOTFOUND : PD_OK);
+	}
+	return sq_done(s, rc == SQLITE_DONE ? PD_ENOTFOUND : sq_code(sq, rc));
+}
+
+/* sq_outbox_count - recent rows of a kind, to one recipient or all */
+static int
+sq_outbox_count(struct pd_store *st, const char *kind, const char *recipient,
+    int64_t since, long *count)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_COUNT);
+	int64_t v = 0;
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, kind);
+	sq_bind_text(s, 2, recipient);
+	sqlite3_bind_int64(s, 3, since);
+	rc = sq_scalar(sq, s, &v);
+	*count = (long)v;
+	return rc == PD_ENOTFOUND ? PD_OK : rc;
+}
+
+/*
+ * sq_outbox_claim - lease due rows; the claiming statement is finished
+ * (and so committed) before any callback runs, so no SMTP conversation
+ * ever happens while the write lock is held
+ */
+static int
+sq_outbox_claim(struct pd_store *st, int64_t now, int lease, int limit,
+    pd_outbox_cb cb, void *arg)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_CLAIM);
+	struct pd_outbox *rows;
+	int n = 0;
+	int i;
+	int rc;
+
+	if (s == NULL || limit <= 0)
+		return PD_EINTERNAL;
+	rows = pd_xcalloc((size_t)limit, sizeof(*rows));
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, lease);
+	sqlite3_bind_int(s, 3, limit);
+	while (n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		sq_outbox_row(s, &rows[n++]);
+	rc = sq_done(s, n == limit || rc == SQLITE_DONE ? PD_OK :
+	    sq_code(sq, rc));
+	for (i = 0; i < n; i++) {
+		if (rc == PD_OK && cb(&rows[i], arg) != 0)
+			rc = PD_EINTERNAL;
+		pd_outbox_clear(&rows[i]);
+	}
+	pd_free(rows);
+	return rc;
+}
+
+/* sq_outbox_finish - record a claimed row's outcome */
+static int
+sq_outbox_finish(struct pd_store *st, int64_t id, enum pd_outbox_state state,
+    const char *detail, int64_t due, int64_t now)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_FINISH);
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, pd_outbox_state_name(state));
+	sq_bind_text(s, 3, detail);
+	sqlite3_bind_int64(s, 4, due);
+	sqlite3_bind_int64(s, 5, now);
+	return sq_done(s, sq_code(sq, sqlite3_step(s)));
+}
+
+/* sq_outbox_reclaim - expired leases back to pending */
+static int
+sq_outbox_reclaim(struct pd_store *st, int64_t now, long *n)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_RECLAIM);
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, now);
+	rc = sq_code(sq, sqlite3_step(s));
+	*n = rc == PD_OK ? (long)sqlite3_changes(sq->db) : 0;
+	return sq_done(s, rc);
+}
+
+/* sq_outbox_next_due - earliest pending due_at */
+static int
+sq_outbox_next_due(struct pd_store *st, int64_t *due)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_NEXT_DUE);
+
+	return s == NULL ? PD_EINTERNAL : sq_scalar(sq, s, due);
+}
+
+/* sq_outbox_list - rows by state, newest first */
+static int
+sq_outbox_list(struct pd_store *st, int state, int limit, pd_outbox_cb cb,
+    void *arg)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_LIST);
+	struct pd_outbox o;
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, state >= 0 ?
+	    pd_outbox_state_name((enum pd_outbox_state)state) : NULL);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int stop;
+
+		memset(&o, 0, sizeof(o));
+		sq_outbox_row(s, &o);
+		stop = cb(&o, arg);
+		pd_outbox_clear(&o);
+		if (stop != 0)
+			return sq_done(s, stop);
+	}
+	return sq_done(s, sq_code(sq, rc));
+}
+
+/* sq_outbox_retry - failed row back to pending */
+static int
+sq_outbox_retry(struct pd_store *st, int64_t id, int64_t now)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_OUTBOX_RETRY);
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	rc = sq_code(sq, sqlite3_step(s));
+	if (rc == PD_OK && sqlite3_changes(sq->db) == 0)
+		rc = PD_ENOTFOUND;
+	return sq_done(s, rc);
+}
+
+/* sq_relay_record - remember an id the relay accepted; *seen if known */
+static int
+sq_relay_record(struct pd_store *st, const char *message_id,
+    const char *queue_id, int64_t now, int *seen)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_RELAY_INSERT);
+	sqlite3_stmt *m = sq_stmt(sq, SQ_RELAY_MARK_SENT);
+	int rc;
+
+	if (s == NULL || m == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, message_id);
+	sq_bind_text(s, 2, queue_id);
+	sqlite3_bind_int64(s, 3, now);
+	rc = sq_code(sq, sqlite3_step(s));
+	*seen = rc == PD_OK && sqlite3_changes(sq->db) == 0;
+	sq_done(s, rc);
+	if (rc != PD_OK || *seen)
+		return rc;
+	sq_bind_text(m, 1, message_id);
+	sq_bind_text(m, 2, queue_id);
+	sqlite3_bind_int64(m, 3, now);
+	return sq_done(m, sq_code(sq, sqlite3_step(m)));
+}
+
 const struct pd_store_ops pd_store_sqlite_ops = {
 	.name = "sqlite",
 	.migrate = sq_migrate,
@@ -624,4 +945,13 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.message_insert = sq_message_insert,
 	.ticket_list = sq_ticket_list,
 	.message_list = sq_message_list,
+	.outbox_insert = sq_outbox_insert,
+	.outbox_count = sq_outbox_count,
+	.outbox_claim = sq_outbox_claim,
+	.outbox_finish = sq_outbox_finish,
+	.outbox_reclaim = sq_outbox_reclaim,
+	.outbox_next_due = sq_outbox_next_due,
+	.outbox_list = sq_outbox_list,
+	.outbox_retry = sq_outbox_retry,
+	.relay_record = sq_relay_record,
 };

@@ -29,12 +29,16 @@ static const char conf_text[] =
 	"tag_prefix = PD\n"
 	"[queue support]\n"
 	"address = support@example.com\n"
-	"name = Example Support\n";
+	"name = Example Support\n"
+	"vip = *@bigclient.example\n";
 
 struct fixture {
 	struct pd_conf	*conf;
 	struct pd_key	*key;
 	struct pd_store	*st;
+	const char	*from;
+	const char	*sender;
+	const char	*block;
 };
 
 /* route - route one message; returns the ticket id or -rc */
@@ -49,13 +53,14 @@ route(struct fixture *fx, const char *subject, const char *msgid,
 	in.queue = &fx->conf->queues[0];
 	in.key = fx->key;
 	in.queue_id = "4AbCdEf";
-	in.sender = "<alice@example.org>";
+	in.sender = fx->sender ? fx->sender : "<alice@example.org>";
+	in.ack_block = fx->block;
 	in.subject = subject;
 	in.subject_len = subject ? strlen(subject) : 0;
 	in.message_id = msgid;
 	in.in_reply_to = irt;
 	in.references = refs;
-	in.from = " Alice <Alice@Example.org>";
+	in.from = fx->from ? fx->from : " Alice <Alice@Example.org>";
 	in.now = 1700000000;
 	rc = pd_route_message(fx->st, &in, out);
 	return rc == PD_OK ? out->ticket_id : rc;
@@ -65,7 +70,7 @@ int
 main(void)
 {
 	struct pd_route_out out;
-	struct fixture fx;
+	struct fixture fx = { 0 };
 	struct pd_err err = { 0, "" };
 	char path[300], subj[200], forged[40];
 	unsigned char raw[PD_KEY_BYTES];
@@ -92,6 +97,19 @@ main(void)
 	    &out), 1, "new message opens ticket 1");
 	ok(out.action == PD_ROUTE_OPENED && out.status == PD_TS_NEW,
 	    "action opened, status new");
+	ok(out.ack_msgid[0] != '\0' && out.ack_suppressed == NULL,
+	    "acknowledgement queued: %s", out.ack_msgid);
+	ok(out.priority == PD_PRIO_NORMAL && !out.complaint,
+	    "ordinary mail: normal priority");
+	{
+		char ackid[PD_MSGID_MAX + 8];
+		struct pd_route_out o2;
+
+		snprintf(ackid, sizeof(ackid), " <%s>", out.ack_msgid);
+		is_int(route(&fx, " Re: thanks", " <m1r@client>", ackid,
+		    NULL, &o2), 1, "a reply to the acknowledgement threads");
+		pd_route_out_free(&o2);
+	}
 	ok(out.subject && strstr(out.subject, out.tag) &&
 	    strstr(out.subject, "Printer on fire"), "subject tagged: %s",
 	    out.subject ? out.subject : "(null)");
@@ -141,7 +159,28 @@ main(void)
 
 	is_int(route(&fx, " [PD-999-ABCD] x", " <m6@client>", NULL, NULL,
 	    &out), 4, "tag of a ticket that does not exist: new ticket");
+	is_str(out.ack_suppressed, "rate-sender",
+	    "second new ticket of a sender within the window: no ack");
 	pd_route_out_free(&out);
+
+	fx.from = " Boss <boss@bigclient.example>";
+	fx.sender = "<boss@bigclient.example>";
+	is_int(route(&fx, " Это безобразие, верните деньги", " <m7@vip>",
+	    NULL, NULL, &out), 5, "VIP complaint opens ticket 5");
+	ok(out.complaint && out.priority == PD_PRIO_HIGH,
+	    "complaint keyword (Cyrillic, any case): high priority");
+	ok(out.ack_msgid[0] != '\0', "its acknowledgement is queued");
+	pd_route_out_free(&out);
+	fx.sender = "<other@bigclient.example>";
+	fx.block = "auto-submitted";
+	is_int(route(&fx, " Out of office", " <m8@vip>", NULL, NULL, &out), 6,
+	    "auto-reply still opens a ticket");
+	ok(out.ack_msgid[0] == '\0' && out.ack_suppressed != NULL &&
+	    strcmp(out.ack_suppressed, "auto-submitted") == 0,
+	    "but the blocked acknowledgement is not queued");
+	ok(out.priority == PD_PRIO_HIGH, "VIP domain: high priority");
+	pd_route_out_free(&out);
+	fx.block = NULL;
 
 	unlink(fx.conf->database);
 	is_int(route(&fx, " x", " <m7@client>", NULL, NULL, &out),

@@ -64,6 +64,92 @@ new_ticket(struct pd_store *st, const char *msgid)
 	return pd_store_commit(st) == PD_OK ? t.id : -1;
 }
 
+struct claimed {
+	int	n;
+	int64_t	ids[8];
+	char	kinds[8][16];
+};
+
+static int
+claim_cb(const struct pd_outbox *o, void *arg)
+{
+	struct claimed *c = arg;
+
+	if (c->n < 8) {
+		c->ids[c->n] = o->id;
+		snprintf(c->kinds[c->n], sizeof(c->kinds[0]), "%s", o->kind);
+	}
+	c->n++;
+	return 0;
+}
+
+/* queue_ack - insert an outbox row due at due */
+static int64_t
+queue_ack(struct pd_store *st, const char *rcpt, const char *msgid,
+    int64_t due, int64_t created)
+{
+	struct pd_outbox o = { 0 };
+
+	o.kind = "ack";
+	o.ticket_id = 1;
+	o.recipient = (char *)rcpt;
+	o.message_id = (char *)msgid;
+	o.due_at = due;
+	o.created_at = created;
+	return pd_store_outbox_insert(st, &o) == PD_OK ? o.id : -1;
+}
+
+/* test_outbox - the outbox state machine over a real file */
+static void
+test_outbox(struct pd_store *st)
+{
+	struct claimed c = { 0 };
+	int64_t due = 0;
+	long n = 0;
+	int seen = -1;
+
+	ok(queue_ack(st, "a@x", "ack1@pd", 100, 100) > 0, "outbox: queue");
+	ok(queue_ack(st, "b@x", "ack2@pd", 200, 150) > 0, "outbox: queue 2");
+	is_int(queue_ack(st, "c@x", "ack1@pd", 100, 100), -1,
+	    "outbox: a Message-ID is queued once");
+	pd_store_outbox_count(st, "ack", "a@x", 50, &n);
+	is_int(n, 1, "outbox: count per recipient");
+	pd_store_outbox_count(st, "ack", NULL, 120, &n);
+	is_int(n, 1, "outbox: count since, any recipient");
+	pd_store_outbox_next_due(st, &due);
+	is_int(due, 100, "outbox: next due");
+	is_int(pd_store_outbox_claim(st, 150, 300, 10, claim_cb, &c), PD_OK,
+	    "outbox: claim");
+	ok(c.n == 1 && strcmp(c.kinds[0], "ack") == 0,
+	    "outbox: only the due row is claimed");
+	c.n = 0;
+	pd_store_outbox_claim(st, 150, 300, 10, claim_cb, &c);
+	is_int(c.n, 0, "outbox: a leased row is not claimed twice");
+	pd_store_outbox_reclaim(st, 400, &n);
+	is_int(n, 0, "outbox: lease not yet expired");
+	pd_store_outbox_reclaim(st, 451, &n);
+	is_int(n, 1, "outbox: expired lease back to pending");
+	pd_store_outbox_claim(st, 500, 300, 10, claim_cb, &c);
+	is_int(c.n, 2, "outbox: both due rows claimed after the lease");
+	pd_store_outbox_finish(st, c.ids[0], PD_OS_SENT, "4AbC", 0, 510);
+	pd_store_outbox_finish(st, c.ids[1], PD_OS_FAILED, "550 no", 0, 510);
+	is_int(pd_store_outbox_retry(st, c.ids[0], 520), PD_ENOTFOUND,
+	    "outbox: a sent row cannot be retried");
+	is_int(pd_store_outbox_retry(st, c.ids[1], 520), PD_OK,
+	    "outbox: a failed row can");
+	is_int(pd_store_relay_record(st, "ack2@pd", "5XyZ", 530, &seen), PD_OK,
+	    "relay: record");
+	is_int(seen, 0, "relay: first copy is new");
+	pd_store_relay_record(st, "ack2@pd", "6QqQ", 531, &seen);
+	is_int(seen, 1, "relay: the repeat is recognised");
+	c.n = 0;
+	pd_store_outbox_claim(st, 600, 300, 10, claim_cb, &c);
+	is_int(c.n, 0, "relay: the recorded row counts as sent");
+	n = 0;
+	pd_store_outbox_list(st, PD_OS_SENT, 0, (pd_outbox_cb)claim_cb, &c);
+	is_int(c.n, 2, "outbox: two rows listed as sent");
+}
+
 /* set_user_version - change the schema version behind the store's back */
 static void
 set_user_version(int v)
@@ -134,6 +220,8 @@ main(void)
 		is_int(n, 0, "status filter");
 	}
 
+	test_outbox(st);
+
 	/* Another connection holds the write lock: bounded wait, ETEMP. */
 	sqlite3_open(path, &locker);
 	sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -151,7 +239,7 @@ main(void)
 	    "newer schema refused: %s", err.msg);
 	is_int(pd_store_migrate(path, &err), PD_EPERMFAIL,
 	    "migrate refuses a newer schema");
-	set_user_version(1);
+	set_user_version(2);
 
 	/* The file is removed under an open handle. */
 	unlink(path);
