@@ -29,6 +29,13 @@ int	ctl_init(struct ctl_env *env, int argc, char **argv);
 int	ctl_check(struct ctl_env *env, int argc, char **argv);
 int	ctl_tickets(struct ctl_env *env, int argc, char **argv);
 int	ctl_show(struct ctl_env *env, int argc, char **argv);
+int	ctl_queue(struct ctl_env *env, int argc, char **argv);
+int	ctl_render(struct ctl_env *env, int argc, char **argv);
+
+/* ctl_ticket_number - ticket number of an admin's TAG argument: > 0,
+ * 0 when it names no ticket, -1 when its check code is wrong */
+int64_t	ctl_ticket_number(const struct pd_conf *conf, const struct pd_key *key,
+	    const char *arg);
 
 /* ctl_ticket_json - append one ticket as a JSON object */
 void	ctl_ticket_json(struct pd_buf *b, const struct pd_ticket *t,

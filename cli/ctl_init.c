@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "pd_ackmail.h"
 #include "pd_mem.h"
 
 /* init_mkdir_parent - create the directory that will hold path */
@@ -99,6 +100,9 @@ ctl_check(struct ctl_env *env, int argc, char **argv)
 	    ctl_fail(EX_UNAVAILABLE, "%s", err.msg) && rc == EX_OK)
 		rc = EX_UNAVAILABLE;	/* the first problem sets the code */
 	pd_store_close(&st);
+	if (pd_ackmail_check(env->conf, &err) != PD_OK &&
+	    ctl_fail(EX_CONFIG, "%s", err.msg) && rc == EX_OK)
+		rc = EX_CONFIG;
 	if (rc == EX_OK && !quiet)
 		printf("%s: configuration, key and database OK (%zu queue%s)\n",
 		    env->conf_path, env->conf->n_queues,

@@ -28,9 +28,9 @@ struct show_ctx {
 	struct pd_buf	*out;
 };
 
-/* show_parse_tag - ticket number of an admin's tag; 0 when invalid */
-static int64_t
-show_parse_tag(const struct pd_conf *conf, const struct pd_key *key,
+/* ctl_ticket_number - ticket number of an admin's tag; 0 when invalid */
+int64_t
+ctl_ticket_number(const struct pd_conf *conf, const struct pd_key *key,
     const char *arg)
 {
 	char buf[PD_TAG_MAX + 8];
@@ -169,7 +169,7 @@ ctl_show(struct ctl_env *env, int argc, char **argv)
 		return ctl_fail(EX_USAGE, "usage: postdeskctl show TAG "
 		    "[--json]");
 	ctl_open(env, &key, &st);
-	id = show_parse_tag(env->conf, key, arg);
+	id = ctl_ticket_number(env->conf, key, arg);
 	rc = id > 0 ? pd_store_ticket_get(st, id, &t) : PD_ENOTFOUND;
 	if (rc == PD_OK) {
 		pd_tag_format(key, env->conf->tag_prefix, (uint64_t)id, tag,

@@ -32,6 +32,10 @@ static const struct {
 	{ "tickets", ctl_tickets, 1,
 	    "list tickets [--status S] [--limit N] [--json]" },
 	{ "show", ctl_show, 1, "show one ticket: show TAG [--json]" },
+	{ "queue", ctl_queue, 1,
+	    "outbox [--status S] [--json]; queue retry ID" },
+	{ "render", ctl_render, 1,
+	    "render ack --ticket TAG: the mail as it would be sent" },
 };
 #define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

@@ -27,6 +27,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "pd_autoreply.h"
 #include "pd_buf.h"
 #include "pd_conf.h"
 #include "pd_key.h"
@@ -57,6 +58,7 @@ struct milter_msg {
 	struct milter_xpd xpd[MILTER_XPD_MAX];
 	int	 n_xpd;
 	bool	 xpd_overflow;
+	struct pd_autoreply autoreply;		/* RFC 3834 signals seen */
 };
 
 #define MILTER_RESET_MSG	0x1		/* envelope and headers */
@@ -66,6 +68,7 @@ struct milter_conn {
 	struct pd_conf	*conf;			/* our reference */
 	unsigned long	 steps;			/* SMFIP_* flags agreed */
 	bool		 leadspc;		/* SMFIP_HDR_LEADSPC agreed */
+	bool		 relay;			/* the worker's relay service */
 	struct milter_msg msg;
 };
 
@@ -89,6 +92,7 @@ void	milter_pool_shutdown(void);
 
 /* milter_eom.c */
 sfsistat milter_eom_process(SMFICTX *ctx, struct milter_conn *conn);
+sfsistat milter_eom_relay(SMFICTX *ctx, struct milter_conn *conn);
 
 /* milter_cb.c */
 extern struct smfiDesc milter_desc;

@@ -23,13 +23,14 @@
 #define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS)
 
 /*
- * Protocol steps: no body, no connect/HELO/EOH/unknown-command callbacks,
- * and no reply at all to MAIL, RCPT and each header, since we never
+ * Protocol steps: no body, no HELO/EOH/unknown-command callbacks, and no
+ * reply at all to connect, MAIL, RCPT and each header, since we never
  * refuse there: each of those would otherwise cost the SMTP session a
- * round trip to this process.
+ * round trip to this process.  (Connect is still seen, for its
+ * {daemon_name} macro.)
  */
 #define WANT_STEPS	(SMFIP_HDR_LEADSPC | SMFIP_NOBODY | SMFIP_NOUNKNOWN | \
-			 SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOEOH | \
+			 SMFIP_NR_CONN | SMFIP_NOHELO | SMFIP_NOEOH | \
 			 SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR)
 
 /* cb_reply - what a step answers: nothing if a no-reply flag was agreed */
@@ -78,11 +79,18 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 static sfsistat
 cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
+	struct milter_conn *conn = cb_conn(ctx);
+	const char *daemon = smfi_getsymval(ctx, "{daemon_name}");
+
 	(void)host;
 	(void)addr;
-	if (cb_conn(ctx) == NULL)	/* an MTA that skipped negotiation */
-		smfi_setpriv(ctx, milter_conn_new());
-	return SMFIS_CONTINUE;
+	if (conn == NULL) {		/* an MTA that skipped negotiation */
+		conn = milter_conn_new();
+		smfi_setpriv(ctx, conn);
+	}
+	conn->relay = daemon != NULL &&
+	    strcmp(daemon, conn->conf->inject_name) == 0;
+	return cb_reply(conn, SMFIP_NR_CONN);
 }
 
 /* cb_envfrom - a new message starts */
@@ -122,6 +130,8 @@ cb_data(SMFICTX *ctx)
 {
 	struct milter_conn *conn = cb_conn(ctx);
 
+	if (conn != NULL && conn->relay)
+		return SMFIS_CONTINUE;
 	if (conn == NULL || conn->msg.queue == NULL) {
 		if (conn != NULL)
 			milter_msg_reset(conn, MILTER_RESET_MSG);
@@ -148,9 +158,12 @@ cb_eom(SMFICTX *ctx)
 	struct milter_conn *conn = cb_conn(ctx);
 	sfsistat rc;
 
-	if (conn == NULL || conn->msg.queue == NULL)
+	if (conn != NULL && conn->relay)
+		rc = milter_eom_relay(ctx, conn);
+	else if (conn == NULL || conn->msg.queue == NULL)
 		return SMFIS_CONTINUE;
-	rc = milter_eom_process(ctx, conn);
+	else
+		rc = milter_eom_process(ctx, conn);
 	milter_msg_reset(conn, MILTER_RESET_MSG);
 	return rc;
 }

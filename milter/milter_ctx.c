@@ -62,6 +62,7 @@ milter_msg_reset(struct milter_conn *conn, int how)
 	pd_buf_reset(&subject);
 	memset(msg, 0, sizeof(*msg));
 	msg->subject = subject;
+	pd_autoreply_init(&msg->autoreply, conn->conf->authserv_id);
 }
 
 /* msg_keep_first - keep the first occurrence of a header value */
@@ -105,6 +106,7 @@ milter_msg_header(struct milter_conn *conn, const char *name,
 		msg->headers_overflow = true;
 		return;
 	}
+	pd_autoreply_header(&msg->autoreply, name, value);
 	if (strcasecmp(name, "Subject") == 0) {
 		if (!msg->has_subject && pd_buf_add(&msg->subject, value,
 		    len) != PD_OK)

@@ -21,6 +21,8 @@
 
 #include "milter.h"
 #include "pd_log.h"
+#include "pd_msgid.h"
+#include "pd_nudge.h"
 #include "pd_mem.h"
 #include "pd_route.h"
 
@@ -108,6 +110,7 @@ eom_route_in(struct milter_conn *conn, const char *qid,
 {
 	struct milter_msg *msg = &conn->msg;
 	bool subject_ok = msg->has_subject && !msg->subject_unusable;
+	enum pd_ack_verdict verdict;
 
 	memset(in, 0, sizeof(*in));
 	in->conf = conn->conf;
@@ -121,6 +124,11 @@ eom_route_in(struct milter_conn *conn, const char *qid,
 	in->in_reply_to = msg->in_reply_to;
 	in->references = msg->references;
 	in->from = msg->from;
+	verdict = pd_autoreply_verdict(&msg->autoreply, conn->conf,
+	    msg->sender);
+	in->ack_block = verdict == PD_ACK_SEND ? NULL :
+	    pd_ack_verdict_name(verdict);
+	in->sender_authenticated = pd_autoreply_authenticated(&msg->autoreply);
 	in->now = (int64_t)time(NULL);
 }
 
@@ -130,12 +138,18 @@ eom_log(const char *qid, struct milter_conn *conn,
     const struct pd_route_out *out)
 {
 	char from[LOG_VALUE_MAX];
+	char ack[64] = "";
 
 	pd_log_printable(from, sizeof(from), out->customer);
+	if (out->action == PD_ROUTE_OPENED)
+		snprintf(ack, sizeof(ack), ", ack=%s", out->ack_msgid[0] ?
+		    "queued" : out->ack_suppressed ? out->ack_suppressed :
+		    "none");
 	pd_msg_info(qid, "ticket=%s-%lld, action=%s, from=<%s>, queue=%s, "
-	    "status=%s", conn->conf->tag_prefix,
+	    "status=%s, priority=%s%s", conn->conf->tag_prefix,
 	    (long long)out->ticket_id, pd_route_action_name(out->action),
-	    from, conn->msg.queue->name, pd_ticket_status_name(out->status));
+	    from, conn->msg.queue->name, pd_ticket_status_name(out->status),
+	    pd_conf_priority_name(out->priority), ack);
 	if (out->forged_tag)
 		pd_msg_warn(qid, "tag in subject failed verification, not "
 		    "trusted (ticket=%s)", out->tag);
@@ -172,8 +186,46 @@ milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 		pd_route_out_free(&out);
 		return eom_on_error(ctx, conn, qid, pd_err_str(rc));
 	}
+	if (out.ack_msgid[0] != '\0')
+		pd_nudge_send(conn->conf->worker_socket);
 	eom_apply(ctx, conn, &out);
 	eom_log(qid, conn, &out);
 	pd_route_out_free(&out);
 	return SMFIS_CONTINUE;
+}
+
+/*
+ * milter_eom_relay - on the service the worker hands its mail to: record
+ * the Message-ID (committed before Postfix answers 250) and drop a repeat,
+ * which only a worker that crashed between the relay's 250 and its own
+ * bookkeeping sends.  The relay accepts only loopback clients.
+ */
+sfsistat
+milter_eom_relay(SMFICTX *ctx, struct milter_conn *conn)
+{
+	char id[PD_MSGID_MAX + 1];
+	const char *qid = eom_qid(ctx);
+	struct pd_err err = { 0, "" };
+	struct pd_store *st;
+	int seen = 0;
+	int rc;
+
+	if (pd_msgid_parse_one(conn->msg.message_id, id, sizeof(id)) !=
+	    PD_OK) {
+		pd_msg_warn(qid, "relay: message without Message-ID passed "
+		    "unrecorded");
+		return SMFIS_CONTINUE;
+	}
+	st = milter_pool_get(&err);
+	rc = st ? pd_store_relay_record(st, id, qid, (int64_t)time(NULL),
+	    &seen) : PD_ETEMP;
+	milter_pool_put(st, rc == PD_OK);
+	if (rc != PD_OK) {
+		pd_msg_warn(qid, "relay: cannot record message-id=<%s> (%s), "
+		    "passed", id, st ? pd_err_str(rc) : err.msg);
+		return SMFIS_CONTINUE;
+	}
+	pd_msg_info(qid, "relay: message-id=<%s>, action=%s", id,
+	    seen ? "dropped-repeat" : "recorded");
+	return seen ? SMFIS_DISCARD : SMFIS_CONTINUE;
 }

@@ -32,7 +32,9 @@ fi
 
 PD_MILTER_BIN=${PD_MILTER_BIN:-$top_builddir/milter/postdesk-milter}
 PD_CTL_BIN=${PD_CTL_BIN:-$top_builddir/cli/postdeskctl}
+PD_WORKER_BIN=${PD_WORKER_BIN:-$top_builddir/worker/postdesk-worker}
 PD_MILTER_PID=
+PD_WORKER_PID=
 : "${PF_MAILBOXES:=support help other postmaster}"
 export PF_MAILBOXES
 
@@ -53,11 +55,16 @@ templates = $top_srcdir/templates
 timezone = Europe/Moscow
 language = ru
 tag_prefix = PD
+worker_socket = $1/worker.sock
 
 [milter]
 socket = $PD_MILTER_SOCKET      # a comment, as in the product's sample
 on_error = ${PD_ON_ERROR:-accept}
 store_timeout = 2s
+
+[smtp]
+relay = 127.0.0.1:${PD_RELAY_PORT:-10026}
+timeout = 5s
 
 [queue support]
 address = support@example.com
@@ -139,7 +146,8 @@ pd_e2e_setup()
 	export PD_MILTER_SOCKET
 	PD_CONF=$dir/postdesk.conf
 	PD_MILTER_LOG=$dir/milter.log
-	export PD_CONF PD_MILTER_PORT PD_MILTER_LOG
+	PD_WORKER_LOG=$dir/worker.log
+	export PD_CONF PD_MILTER_PORT PD_MILTER_LOG PD_WORKER_LOG
 	pd_write_conf "$dir" "$PD_MILTER_PORT" "${2:-}"
 	pdctl init >/dev/null || return 1
 	pd_milter_start || return 1
@@ -151,9 +159,38 @@ pd_e2e_setup()
 	pf_start
 }
 
-# pd_e2e_teardown - stop Postfix and the milter
+# pd_worker_start - point [smtp] relay at the inject port, start the worker
+pd_worker_start()
+{
+	sed -i "s/^relay = .*/relay = 127.0.0.1:$PF_INJECT_PORT/" "$PD_CONF"
+	"$PD_WORKER_BIN" -f -c "$PD_CONF" >>"$PD_WORKER_LOG" 2>&1 &
+	PD_WORKER_PID=$!
+	for _ in $(seq 1 100); do
+		[ -S "$(dirname "$PD_CONF")/worker.sock" ] && return 0
+		kill -0 "$PD_WORKER_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# pd_worker_kill [SIGNAL] - stop the worker (default SIGTERM), bounded
+pd_worker_kill()
+{
+	[ -n "$PD_WORKER_PID" ] || return 0
+	kill "-${1:-TERM}" "$PD_WORKER_PID" 2>/dev/null || true
+	for _ in $(seq 1 100); do
+		kill -0 "$PD_WORKER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$PD_WORKER_PID" 2>/dev/null || true
+	wait "$PD_WORKER_PID" 2>/dev/null || true
+	PD_WORKER_PID=
+}
+
+# pd_e2e_teardown - stop Postfix, the worker and the milter
 pd_e2e_teardown()
 {
+	pd_worker_kill
 	pd_milter_stop
 	[ -z "${PF_DIR:-}" ] || pf_stop "$PF_DIR" >/dev/null 2>&1 || true
 }

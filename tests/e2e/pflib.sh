@@ -287,8 +287,14 @@ pf_write_vmailbox()
 # pf_write_master_cf - write DIR/etc/master.cf: two smtpd, chroot n
 pf_write_master_cf()
 {
-	local dir=$1 port=$2 inject=$3
+	local dir=$1 port=$2 inject=$3 inject_milters=
 
+	# PF_INJECT_MILTER=1: postdesk in relay mode on the inject service,
+	# as config/postfix/master.cf.snippet ships it.
+	if [ "${PF_INJECT_MILTER:-0}" = 1 ]; then
+		inject_milters='$postdesk_milter
+  -o milter_macro_daemon_name=POSTDESK-INJECT'
+	fi
 	cat >"$dir/etc/master.cf" <<EOF
 # Private test instance written by tests/e2e/pflib.sh. chroot = n
 # everywhere, loopback listeners only.
@@ -296,7 +302,7 @@ pf_write_master_cf()
 127.0.0.1:$port inet n - n - - smtpd
 127.0.0.1:$inject inet n - n - - smtpd
   -o syslog_name=postfix/inject
-  -o smtpd_milters=
+  -o smtpd_milters=$inject_milters
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr

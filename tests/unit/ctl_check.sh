@@ -45,6 +45,7 @@ cat >"$W/good.conf" <<CONF
 [general]
 database = $W/db/postdesk.db
 key_file = $W/keys/postdesk.key
+templates = ${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/templates
 [milter]
 socket = inet:1@127.0.0.1
 [queue support]
@@ -53,10 +54,10 @@ CONF
 sed 's/^socket = .*/socket = inet:1@127.0.0.1\non_error = maybe/' \
     "$W/good.conf" >"$W/bad.conf"
 
-expect 78 "bad.conf:6: \[milter\] on_error: expected \"accept\" or \"tempfail\", got \"maybe\"" \
+expect 78 "bad.conf:7: \[milter\] on_error: expected \"accept\" or \"tempfail\", got \"maybe\"" \
     "check: bad value names file, line, section and key (EX_CONFIG)" \
     "$CTL" -c "$W/bad.conf" check
-expect 78 "fatal: .*bad.conf:6: \[milter\] on_error" \
+expect 78 "fatal: .*bad.conf:7: \[milter\] on_error" \
     "milter: exits non-zero naming file, line and key" \
     "$MILTER" -c "$W/bad.conf"
 expect 78 "nonexistent.conf" "check: missing configuration file named" \

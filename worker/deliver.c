@@ -1,0 +1,162 @@
+/*
+ * deliver.c - claim due outbox rows, send them, record the outcome
+ *
+ * PURPOSE	One pass over the due part of the outbox.
+ * DESIGN	Rows are claimed with a lease (pd_store_outbox_claim), so a
+ *		worker killed mid-pass gives them back when the lease expires;
+ *		the copy it may already have handed to the relay is then
+ *		recognised there by its Message-ID and dropped (the milter's
+ *		relay mode), so nothing goes out twice.  Outcomes:
+ *		  250        sent, with the relay's queue id
+ *		  4xx, no connection, timeout
+ *		             pending again at now + backoff(attempts)
+ *		  5xx, unusable recipient
+ *		             failed, with the reply; "postdeskctl queue retry"
+ *		Acknowledgements go out with the null reverse-path
+ *		(MAIL FROM:<>, RFC 3834 3.3), so they can trigger no bounce.
+ *		One log line per row, ticket first:
+ *		  PD-7: outbox=3, kind=ack, to=<a@b>, relay=..., status=sent
+ * OWNERSHIP	The SMTP session lives in struct worker across rows and
+ *		passes; it is closed after any temporary failure.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "pd_ackmail.h"
+#include "pd_log.h"
+#include "worker.h"
+
+#define MAIL_MAX	(1024 * 1024)
+#define BACKOFF_MAX	3600
+
+/* worker_backoff - seconds before retry number attempts: 30 s doubling */
+int64_t
+worker_backoff(int attempts)
+{
+	int64_t d = 30;
+
+	while (attempts-- > 1 && d < BACKOFF_MAX)
+		d *= 2;
+	return d < BACKOFF_MAX ? d : BACKOFF_MAX;
+}
+
+/* deliver_log - the one line of a row's outcome */
+static void
+deliver_log(const struct worker *w, const struct pd_outbox *o,
+    const char *status, const char *detail)
+{
+	char to[300];
+
+	pd_info("%s-%lld: outbox=%lld, kind=%s, to=<%s>, relay=%s, "
+	    "status=%s (%s)", w->conf->tag_prefix,
+	    (long long)o->ticket_id, (long long)o->id, o->kind,
+	    pd_log_printable(to, sizeof(to), o->recipient),
+	    w->conf->smtp_relay, status, detail);
+}
+
+/* deliver_send - hand msg to the relay; the store's verdict for the row */
+static int
+deliver_send(struct worker *w, const struct pd_outbox *o, const char *msg,
+    size_t len, struct pd_smtp_reply *reply)
+{
+	const char *rcpt[1] = { o->recipient };
+	struct pd_err err = { 0, "" };
+	int rc;
+
+	memset(reply, 0, sizeof(*reply));
+	if (w->smtp == NULL || !pd_smtp_usable(w->smtp)) {
+		pd_smtp_close(&w->smtp);
+		w->smtp = pd_smtp_open(w->conf->smtp_relay,
+		    (int)w->conf->smtp_timeout, &err);
+		if (w->smtp == NULL) {
+			snprintf(reply->text, sizeof(reply->text), "%s",
+			    err.msg);
+			return PD_ETEMP;
+		}
+	}
+	rc = pd_smtp_send(w->smtp, "", rcpt, 1, msg, len, reply);
+	if (rc == PD_ETEMP)
+		pd_smtp_close(&w->smtp);
+	return rc;
+}
+
+/* deliver_finish - record the relay's verdict on a row and log it */
+static void
+deliver_finish(struct worker *w, const struct pd_outbox *o, int rc,
+    const struct pd_smtp_reply *r, int64_t now)
+{
+	char detail[PD_SMTP_TEXT_MAX + 16];
+	int64_t retry = now + worker_backoff(o->attempts);
+
+	if (r->code > 0)
+		snprintf(detail, sizeof(detail), "%d %s", r->code, r->text);
+	else
+		snprintf(detail, sizeof(detail), "%s", r->text[0] ? r->text :
+		    pd_err_str(rc));
+	if (rc == PD_OK) {
+		pd_store_outbox_finish(w->st, o->id, PD_OS_SENT, r->queue_id, 0,
+		    now);
+		deliver_log(w, o, "sent", detail);
+	} else if (rc == PD_ETEMP) {
+		pd_store_outbox_finish(w->st, o->id, PD_OS_PENDING, detail,
+		    retry, now);
+		deliver_log(w, o, "deferred", detail);
+	} else {
+		pd_store_outbox_finish(w->st, o->id, PD_OS_FAILED, detail, 0,
+		    now);
+		deliver_log(w, o, "failed", detail);
+	}
+}
+
+/* deliver_row - render, send and record one claimed row */
+static int
+deliver_row(const struct pd_outbox *o, void *arg)
+{
+	struct worker *w = arg;
+	struct pd_ticket t = { 0 };
+	struct pd_err err = { 0, "" };
+	struct pd_smtp_reply reply;
+	int64_t now = (int64_t)time(NULL);
+	struct pd_buf msg;
+	bool fallback = false;
+	int rc;
+
+	pd_buf_init(&msg, MAIL_MAX);
+	rc = pd_store_ticket_get(w->st, o->ticket_id, &t);
+	if (rc == PD_OK)
+		rc = pd_ackmail_build(w->conf, w->key, &t, o, now, &msg,
+		    &fallback, &err);
+	if (fallback)
+		pd_warn("%s-%lld: template unusable, built-in text sent "
+		    "instead", w->conf->tag_prefix, (long long)t.id);
+	if (rc != PD_OK) {
+		pd_store_outbox_finish(w->st, o->id, PD_OS_FAILED,
+		    err.msg[0] ? err.msg : pd_err_str(rc), 0, now);
+		deliver_log(w, o, "failed", err.msg[0] ? err.msg :
+		    pd_err_str(rc));
+	} else {
+		rc = deliver_send(w, o, msg.data, msg.len, &reply);
+		deliver_finish(w, o, rc, &reply, now);
+	}
+	pd_ticket_clear(&t);
+	pd_buf_free(&msg);
+	return 0;
+}
+
+/* worker_deliver_due - claim and deliver every due row; rows delivered */
+int
+worker_deliver_due(struct worker *w, int64_t now)
+{
+	long back = 0;
+	int rc;
+
+	if (pd_store_outbox_reclaim(w->st, now, &back) == PD_OK && back > 0)
+		pd_warn("%ld outbox row(s) whose lease expired are due again",
+		    back);
+	rc = pd_store_outbox_claim(w->st, now, WORKER_LEASE, WORKER_BATCH,
+	    deliver_row, w);
+	return rc;
+}
