@@ -75,7 +75,7 @@ pd_msgid_parse_one(const char *text, char *out, size_t outlen)
 	if (text == NULL || !msgid_next(text, &pos, &id, &len) ||
 	    len + 1 > outlen)
 		return PD_EINVAL;
-	memcpy(out, id, len);
+	memmove(out, id, len);		/* out may overlap text */
 	out[len] = '\0';
 	return PD_OK;
 }

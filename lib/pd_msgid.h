@@ -30,7 +30,8 @@ struct pd_msgid_list {
 	size_t	 n;
 };
 
-/* pd_msgid_parse_one - first acceptable id of text into out (no "<>") */
+/* pd_msgid_parse_one - first acceptable id of text into out (no "<>");
+ * out may point into text */
 int	pd_msgid_parse_one(const char *text, char *out, size_t outlen);
 
 /* pd_msgid_list_parse - append the ids of text (keeping the newest) */

@@ -14,6 +14,12 @@ variants=${CHECK_VARIANTS:-plain asan}
 status=0
 
 "$top/scripts/install-deps.sh" || exit 1
+# The shared test mail, also for "make distcheck", whose tree has no
+# ../shared beside it.
+if [ -d "$top/../shared/corpus" ]; then
+	PD_CORPUS=$(cd "$top/../shared/corpus" && pwd)
+	export PD_CORPUS
+fi
 ./autogen.sh >/dev/null 2>&1 || { echo "check.sh: autogen.sh failed" >&2; exit 1; }
 
 # run_variant NAME CONFIGURE-FLAGS... - configure, build and test one build

@@ -23,7 +23,7 @@ set -u
 
 PLAN=26
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
-CORPUS=$top_srcdir/../shared/corpus
+CORPUS=${PD_CORPUS:-$top_srcdir/../shared/corpus}
 export PF_MAILBOXES="support help other postmaster cust alice"
 export PF_INJECT_MILTER=1
 pd_e2e_tap_init $PLAN 240
@@ -133,6 +133,10 @@ ok "$([ "$(pf_maildir_count cust)" = 1 ]; echo $?)" \
     "no acknowledgement for auto-replies, bulk, list, agent, rate limit, corpus bounce and RFC 3834 reply ($(pf_maildir_count cust) in the Maildir)"
 for r in auto-submitted precedence list agent rate-sender null-sender \
     report; do
+	if [ "$r" = report ] && [ ! -d "$CORPUS" ]; then
+		ok 0 "# SKIP no corpus at $CORPUS"
+		continue
+	fi
 	check "milter logged ack=$r" grep -q "ack=$r" "$PD_MILTER_LOG"
 done
 

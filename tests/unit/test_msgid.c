@@ -45,6 +45,12 @@ main(void)
 			is_str(rc == PD_OK ? out : NULL, one_cases[i].want,
 			    one_cases[i].name);
 	}
+	{
+		char same[32] = "<in-place@x>";
+
+		is_str(pd_msgid_parse_one(same, same, sizeof(same)) == PD_OK ?
+		    same : NULL, "in-place@x", "output may overlap the input");
+	}
 	memset(big, 'a', sizeof(big));
 	big[0] = '<';
 	big[300] = '@';
