@@ -1,0 +1,115 @@
+#!/bin/bash
+# t_ack_faults.sh - acknowledgements when the relay fails, and mail loops
+#
+# PURPOSE	Relay down: the acknowledgement waits in the outbox (pending,
+#		with the reason) and goes out once the relay is back; nothing
+#		is lost.  Relay answering 5xx: the row is failed with the
+#		reply and not retried by itself; "postdeskctl queue retry"
+#		sends it.  Two auto-responders facing each other: a naive
+#		responder that answers every acknowledgement with a fresh
+#		message (no threading headers, no Auto-Submitted) gets a
+#		bounded number of acknowledgements back.
+# OUTPUT	TAP.
+#
+# SPDX-License-Identifier: MIT
+set -u
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
+
+PLAN=10
+export PF_MAILBOXES="support help other postmaster cust robot"
+export PF_INJECT_MILTER=1
+pd_e2e_tap_init $PLAN 240
+
+# msg NAME FROM - a new-ticket message <NAME@client>
+msg()
+{
+	printf 'From: <%s>\nTo: support@example.com\nMessage-ID: <%s@client>\nSubject: %s\n\nhello\n' \
+	    "$2" "$1" "$1" >"$WORK/$1"
+}
+
+# row_state MSGID-PREFIX - state of the newest outbox row
+row_state()
+{
+	pdctl queue --json | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p' | head -1
+}
+
+# cust_has N - the customers' Maildir holds at least N messages
+cust_has()
+{
+	[ "$(pf_maildir_count cust)" -ge "$1" ]
+}
+
+# wait_for CMD... - run CMD every 0.2 s until it succeeds (60 s at most)
+wait_for()
+{
+	for _ in $(seq 1 300); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+check "milter and Postfix start" pd_e2e_setup "$WORK"
+
+# 1. Relay down: a closed port.  The worker keeps the row pending.
+DEAD=$(pf_free_ports 1)
+REAL=$PF_INJECT_PORT
+PF_INJECT_PORT=$DEAD pd_worker_start
+msg d1 cust+d1@example.com
+pf_send cust+d1@example.com support@example.com "$WORK/d1"
+check "relay down: the row is retried later, not lost" wait_for sh -c \
+    "'$PD_CTL_BIN' -c '$PD_CONF' queue --json | grep -q '\"attempts\":1,.*\"state\":\"pending\"\\|\"state\":\"pending\",\"attempts\":1'"
+check "relay down: the reason is recorded" sh -c \
+    "'$PD_CTL_BIN' -c '$PD_CONF' queue | grep -qi 'refused\\|connect'"
+pd_worker_kill
+# Back: the row is due after its backoff (30 s); the worker wakes for it.
+PF_INJECT_PORT=$REAL pd_worker_start
+check "relay back: the acknowledgement goes out after the backoff" \
+    wait_for cust_has 1
+ok "$([ "$(row_state)" = sent ]; echo $?)" "relay back: row sent"
+pd_worker_kill
+
+# 2. Relay answers 5xx: Postfix's smtp-sink refusing every recipient.
+SINK=$(pf_free_ports 1)
+timeout 120 smtp-sink -u nobody -f rcpt 127.0.0.1:"$SINK" 10 \
+    >>"$WORK/sink.log" 2>&1 &
+SINK_PID=$!
+pf_port_wait "$SINK" 10
+PF_INJECT_PORT=$SINK pd_worker_start
+msg f1 cust+f1@example.com
+pf_send cust+f1@example.com support@example.com "$WORK/f1"
+check "relay 5xx: the row fails" wait_for sh -c \
+    "'$PD_CTL_BIN' -c '$PD_CONF' queue --status failed | grep -q '5[0-9][0-9]'"
+sleep 2
+ok "$(pdctl queue --status failed --json | grep -q '"attempts":1,'; \
+    echo $?)" \
+    "relay 5xx: not retried by itself"
+kill "$SINK_PID" 2>/dev/null
+pd_worker_kill
+PF_INJECT_PORT=$REAL pd_worker_start
+ID=$(pdctl queue --status failed --json | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1)
+check "queue retry $ID puts it back" pdctl queue retry "$ID"
+check "and it is delivered" wait_for cust_has 2
+
+# 3. A naive auto-responder at robot@ answers every mail it gets with a
+#    fresh message to support@ (new subject, no threading, no
+#    Auto-Submitted) for 15 s.
+BEFORE=$(pf_maildir_count robot)
+msg loop0 robot@example.com
+pf_send robot@example.com support@example.com "$WORK/loop0"
+END=$(( $(date +%s) + 15 ))
+n=0
+while [ "$(date +%s)" -lt "$END" ]; do
+	c=$(pf_maildir_count robot)
+	while [ "$n" -lt "$c" ]; do
+		n=$((n + 1))
+		msg "loop$n" robot@example.com
+		pf_send robot@example.com support@example.com "$WORK/loop$n"
+	done
+	sleep 0.3
+done
+GOT=$(( $(pf_maildir_count robot) - BEFORE ))
+ok "$([ "$GOT" -le 1 ]; echo $?)" \
+    "auto-responder loop: $GOT acknowledgement(s) in 15 s (bounded: one per sender per window)"
+
+pd_e2e_done
