@@ -61,6 +61,12 @@ pd_store_check(struct pd_store *st, struct pd_err *err)
 }
 
 int
+pd_store_relax(struct pd_store *st)
+{
+	return st->ops->relax(st);
+}
+
+int
 pd_store_begin(struct pd_store *st)
 {
 	return st->ops->begin(st);

@@ -141,6 +141,14 @@ struct pd_store *pd_store_open(const char *path, long timeout_ms,
 void	 pd_store_close(struct pd_store **st);
 /* pd_store_check - integrity and schema check (postdeskctl check) */
 int	 pd_store_check(struct pd_store *st, struct pd_err *err);
+/*
+ * pd_store_relax - this handle's commits need not survive a power loss
+ * (SQLite synchronous=NORMAL: never corrupt, but the last commits may roll
+ * back).  Only for a writer whose lost commits are redone safely: the
+ * worker, whose "sent" marks, if lost, make it resend, and the relay
+ * drops the repeat.  The milter's commits stay FULL.
+ */
+int	 pd_store_relax(struct pd_store *st);
 
 int	 pd_store_begin(struct pd_store *st);
 int	 pd_store_commit(struct pd_store *st);

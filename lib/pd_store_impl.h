@@ -21,6 +21,7 @@ struct pd_store_ops {
 		    struct pd_err *err);
 	void	(*close)(struct pd_store *st);
 	int	(*check)(struct pd_store *st, struct pd_err *err);
+	int	(*relax)(struct pd_store *st);
 	int	(*begin)(struct pd_store *st);
 	int	(*commit)(struct pd_store *st);
 	void	(*rollback)(struct pd_store *st);

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -184,7 +185,35 @@ struct sq_store {
 	char		*path;
 	dev_t		 dev;		/* identity of the file we opened, */
 	ino_t		 ino;		/* to notice it being replaced */
+	long		 timeout_ms;	/* bound on waiting for the lock */
+	struct timespec	 wait_start;	/* of the current wait */
 };
+
+/*
+ * sq_busy - our busy handler: wait in steps of about a millisecond until
+ * timeout_ms has passed.  SQLite's own sqlite3_busy_timeout() sleeps in
+ * steps growing to 100 ms, so under contention a waiter often slept long
+ * after the lock was free; the milter's threads, the relay's milter and
+ * the worker all contend for the one write lock.
+ */
+static int
+sq_busy(void *arg, int count)
+{
+	struct sq_store *sq = arg;
+	struct timespec now;
+	struct timespec nap = { 0, 700000 + (count % 7) * 100000 };
+	long waited;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (count == 0)
+		sq->wait_start = now;
+	waited = (now.tv_sec - sq->wait_start.tv_sec) * 1000 +
+	    (now.tv_nsec - sq->wait_start.tv_nsec) / 1000000;
+	if (waited >= sq->timeout_ms)
+		return 0;
+	nanosleep(&nap, NULL);
+	return 1;
+}
 
 /* sq_code - PD_E* for a SQLite result code, logging its message */
 static int
@@ -259,7 +288,8 @@ sq_pragma_setup(struct sq_store *sq, long timeout_ms, bool create)
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	sqlite3_busy_timeout(sq->db, (int)timeout_ms);
+	sq->timeout_ms = timeout_ms;
+	sqlite3_busy_handler(sq->db, sq_busy, sq);
 	rc = sqlite3_exec(sq->db, "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -410,6 +440,16 @@ static void
 sq_close(struct pd_store *st)
 {
 	sq_free((struct sq_store *)st);
+}
+
+/* sq_relax - synchronous=NORMAL for this connection (see pd_store.h) */
+static int
+sq_relax(struct pd_store *st)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+
+	return sq_code(sq, sqlite3_exec(sq->db, "PRAGMA synchronous=NORMAL",
+	    NULL, NULL, NULL));
 }
 
 /* sq_check - quick integrity check */
@@ -935,6 +975,7 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.open = sq_open,
 	.close = sq_close,
 	.check = sq_check,
+	.relax = sq_relax,
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,

@@ -83,13 +83,28 @@ deliver_send(struct worker *w, const struct pd_outbox *o, const char *msg,
 	return rc;
 }
 
-/* deliver_finish - record the relay's verdict on a row and log it */
+/* deliver_note - remember a row's outcome for the batch commit */
+static void
+deliver_note(struct worker *w, int64_t id, enum pd_outbox_state state,
+    const char *detail, int64_t due)
+{
+	struct worker_outcome *d;
+
+	if (w->n_done == WORKER_BATCH)
+		return;		/* cannot happen: a claim is <= one batch */
+	d = &w->done[w->n_done++];
+	d->id = id;
+	d->state = state;
+	snprintf(d->detail, sizeof(d->detail), "%s", detail ? detail : "");
+	d->due = due;
+}
+
+/* deliver_finish - the relay's verdict on a row: note it, log it */
 static void
 deliver_finish(struct worker *w, const struct pd_outbox *o, int rc,
     const struct pd_smtp_reply *r, int64_t now)
 {
 	char detail[PD_SMTP_TEXT_MAX + 16];
-	int64_t retry = now + worker_backoff(o->attempts);
 
 	if (r->code > 0)
 		snprintf(detail, sizeof(detail), "%d %s", r->code, r->text);
@@ -97,18 +112,46 @@ deliver_finish(struct worker *w, const struct pd_outbox *o, int rc,
 		snprintf(detail, sizeof(detail), "%s", r->text[0] ? r->text :
 		    pd_err_str(rc));
 	if (rc == PD_OK) {
-		pd_store_outbox_finish(w->st, o->id, PD_OS_SENT, r->queue_id, 0,
-		    now);
+		deliver_note(w, o->id, PD_OS_SENT, r->queue_id, 0);
 		deliver_log(w, o, "sent", detail);
 	} else if (rc == PD_ETEMP) {
-		pd_store_outbox_finish(w->st, o->id, PD_OS_PENDING, detail,
-		    retry, now);
+		deliver_note(w, o->id, PD_OS_PENDING, detail,
+		    now + worker_backoff(o->attempts));
 		deliver_log(w, o, "deferred", detail);
 	} else {
-		pd_store_outbox_finish(w->st, o->id, PD_OS_FAILED, detail, 0,
-		    now);
+		deliver_note(w, o->id, PD_OS_FAILED, detail, 0);
 		deliver_log(w, o, "failed", detail);
 	}
+}
+
+/*
+ * deliver_commit - write the batch's outcomes in one transaction: one
+ * write-lock slot per batch instead of one per row.  Lost (a crash before
+ * the commit), the rows stay "sending", are reclaimed at the next start
+ * and resent, and the relay drops the repeats.
+ */
+static void
+deliver_commit(struct worker *w, int64_t now)
+{
+	int i;
+	int rc;
+
+	if (w->n_done == 0)
+		return;
+	rc = pd_store_begin(w->st);
+	for (i = 0; i < w->n_done; i++)
+		if (pd_store_outbox_finish(w->st, w->done[i].id,
+		    w->done[i].state, w->done[i].detail, w->done[i].due,
+		    now) != PD_OK)
+			rc = PD_ETEMP;
+	if (rc == PD_OK)
+		rc = pd_store_commit(w->st);
+	else
+		pd_store_rollback(w->st);
+	if (rc != PD_OK)
+		pd_error("cannot record %d outbox outcome(s) (%s); they will "
+		    "be redone", w->n_done, pd_err_str(rc));
+	w->n_done = 0;
 }
 
 /* deliver_row - render, send and record one claimed row */
@@ -133,8 +176,8 @@ deliver_row(const struct pd_outbox *o, void *arg)
 		pd_warn("%s-%lld: template unusable, built-in text sent "
 		    "instead", w->conf->tag_prefix, (long long)t.id);
 	if (rc != PD_OK) {
-		pd_store_outbox_finish(w->st, o->id, PD_OS_FAILED,
-		    err.msg[0] ? err.msg : pd_err_str(rc), 0, now);
+		deliver_note(w, o->id, PD_OS_FAILED, err.msg[0] ? err.msg :
+		    pd_err_str(rc), 0);
 		deliver_log(w, o, "failed", err.msg[0] ? err.msg :
 		    pd_err_str(rc));
 	} else {
@@ -156,7 +199,9 @@ worker_deliver_due(struct worker *w, int64_t now)
 	if (pd_store_outbox_reclaim(w->st, now, &back) == PD_OK && back > 0)
 		pd_warn("%ld outbox row(s) whose lease expired are due again",
 		    back);
+	w->n_done = 0;
 	rc = pd_store_outbox_claim(w->st, now, WORKER_LEASE, WORKER_BATCH,
 	    deliver_row, w);
+	deliver_commit(w, (int64_t)time(NULL));
 	return rc;
 }

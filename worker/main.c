@@ -134,6 +134,8 @@ worker_start(struct worker *w, const char *path, int *nudge_fd)
 	w->st = pd_store_open(w->conf->database, 5000, &err);
 	if (w->st == NULL)
 		pd_fatal(EX_UNAVAILABLE, "%s", err.msg);
+	if (pd_store_relax(w->st) != PD_OK)
+		pd_warn("cannot relax the worker's database durability");
 	worker_lock(w->conf->worker_socket);
 	*nudge_fd = pd_nudge_listen(w->conf->worker_socket, &err);
 	if (*nudge_fd < 0)

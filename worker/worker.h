@@ -25,11 +25,21 @@
 #define WORKER_BATCH	20		/* rows claimed at a time */
 #define WORKER_LEASE	300		/* seconds a claimed row is ours */
 
+/* The outcome of one row, written with the batch's others at once. */
+struct worker_outcome {
+	int64_t			 id;
+	enum pd_outbox_state	 state;
+	char			 detail[PD_SMTP_TEXT_MAX + 16];
+	int64_t			 due;
+};
+
 struct worker {
 	struct pd_conf		*conf;
 	const struct pd_key	*key;
 	struct pd_store		*st;
 	struct pd_smtp		*smtp;		/* kept open across rows */
+	struct worker_outcome	 done[WORKER_BATCH];
+	int			 n_done;
 };
 
 /* deliver.c */
