@@ -195,50 +195,15 @@ pd_e2e_teardown()
 	[ -z "${PF_DIR:-}" ] || pf_stop "$PF_DIR" >/dev/null 2>&1 || true
 }
 
-# --- TAP helpers -------------------------------------------------------
-TESTNO=0
-FAILED=0
-WORK=
-WATCHDOG=
-
-# ok STATUS DESCRIPTION - one TAP line
-ok()
-{
-	local status=$1
-
-	shift
-	TESTNO=$((TESTNO + 1))
-	if [ "$status" -eq 0 ]; then
-		echo "ok $TESTNO - $*"
-	else
-		echo "not ok $TESTNO - $*"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-# check DESCRIPTION CMD... - run CMD (output to the work log) as one result
-check()
-{
-	local desc=$1 status=0
-
-	shift
-	"$@" >>"$WORK/test.log" 2>&1 || status=$?
-	ok "$status" "$desc"
-}
+# --- TAP helpers: tests/e2e/taplib.sh -------------------------------
+. "$top_srcdir/tests/e2e/taplib.sh"
 
 # pd_e2e_cleanup - EXIT trap (also unmounts PD_E2E_MOUNT if a test set it)
 pd_e2e_cleanup()
 {
 	pd_e2e_teardown
 	[ -z "${PD_E2E_MOUNT:-}" ] || umount "$PD_E2E_MOUNT" 2>/dev/null || true
-	# Killing the watchdog shell ends it before its "&& kill"; its sleep
-	# lingers with no open descriptor and ends by itself.
-	[ -z "$WATCHDOG" ] || kill "$WATCHDOG" 2>/dev/null || true
-	if [ -n "$WORK" ] && [ -z "${PD_KEEP_TMP:-}" ]; then
-		rm -rf "$WORK"
-	elif [ -n "$WORK" ]; then
-		echo "# kept $WORK"
-	fi
+	tap_cleanup_work
 }
 
 # pd_e2e_tap_init PLAN SECONDS - plan, work dir, watchdog, trap; skips the
@@ -254,18 +219,11 @@ pd_e2e_tap_init()
 	WORK=$(mktemp -d /tmp/pd-e2e.XXXXXX)
 	chmod 755 "$WORK"
 	trap pd_e2e_cleanup EXIT
-	PD_E2E_LIMIT=$2
-	trap 'echo "Bail out! watchdog: test ran over $PD_E2E_LIMIT s"; exit 1' \
-	    TERM
-	# The watchdog must not hold our stdout open, or the TAP reader
-	# would wait for it long after the test ended.
-	( exec >/dev/null 2>&1; sleep "$2" && kill -TERM $$ ) &
-	WATCHDOG=$!
+	tap_watchdog "$2"
 }
 
 # pd_e2e_done - exit status from the results
 pd_e2e_done()
 {
-	[ "$TESTNO" -eq "$PLAN" ] || echo "# ran $TESTNO of $PLAN tests"
-	[ "$FAILED" -eq 0 ] && [ "$TESTNO" -eq "$PLAN" ]
+	tap_done "$PLAN"
 }

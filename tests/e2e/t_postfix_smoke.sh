@@ -20,37 +20,9 @@ set -eu
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/pflib.sh"
+. "$top_srcdir/tests/e2e/taplib.sh"
 
 PLAN=14
-TESTNO=0
-FAILED=0
-WORK=
-WATCHDOG=
-
-# ok - print one TAP result: ok COND-STATUS DESCRIPTION
-ok()
-{
-	local status=$1
-
-	shift
-	TESTNO=$((TESTNO + 1))
-	if [ "$status" -eq 0 ]; then
-		echo "ok $TESTNO - $*"
-	else
-		echo "not ok $TESTNO - $*"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-# check - run a command quietly and report it as one TAP result
-check()
-{
-	local desc=$1 status=0
-
-	shift
-	"$@" >>"$WORK/test.log" 2>&1 || status=$?
-	ok "$status" "$desc"
-}
 
 # cleanup - stop the instance and the watchdog, remove the work dir
 cleanup()
@@ -58,37 +30,7 @@ cleanup()
 	if [ -n "$WORK" ]; then
 		pf_stop "$WORK/pf" >/dev/null 2>&1 || true
 	fi
-	if [ -n "$WATCHDOG" ]; then
-		kill "$WATCHDOG" 2>/dev/null || true
-	fi
-	if [ -n "$WORK" ] && [ -z "${PD_KEEP_TMP:-}" ]; then
-		rm -rf "$WORK"
-	elif [ -n "$WORK" ]; then
-		echo "# kept $WORK"
-	fi
-}
-
-# start_watchdog - send SIGTERM to this shell after SECONDS
-#
-# The watchdog's own sleep is killed with it, so nothing outlives the test.
-start_watchdog()
-{
-	(
-		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-		sleep "$1" &
-		sp=$!
-		wait "$sp"
-		echo "# watchdog: $1 s elapsed, aborting"
-		kill -TERM $$ 2>/dev/null
-	) &
-	WATCHDOG=$!
-}
-
-# skip_all - skip the whole plan with a reason
-skip_all()
-{
-	echo "1..0 # SKIP $*"
-	exit 0
+	tap_cleanup_work
 }
 
 # write_messages - create the three test messages in three line-ending styles
@@ -130,12 +72,6 @@ count_is()
 	[ "$(pf_maildir_count "$1")" -eq "$2" ]
 }
 
-# not - invert a command's status (for negative controls)
-not()
-{
-	! "$@"
-}
-
 # no_process_left - true if instance DIR has no process any more
 no_process_left()
 {
@@ -144,15 +80,15 @@ no_process_left()
 
 main()
 {
-	[ "$(id -u)" = 0 ] || skip_all "needs root for a private Postfix"
-	command -v postfix >/dev/null || skip_all "postfix not installed"
-	command -v python3 >/dev/null || skip_all "python3 not installed"
+	[ "$(id -u)" = 0 ] || tap_skip_all "needs root for a private Postfix"
+	command -v postfix >/dev/null || tap_skip_all "postfix not installed"
+	command -v python3 >/dev/null || tap_skip_all "python3 not installed"
 
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/pd-smoke.XXXXXX")
 	chmod 0755 "$WORK"
 	trap cleanup EXIT
 	trap 'exit 1' INT TERM HUP
-	start_watchdog 55
+	tap_watchdog 55
 
 	echo "1..$PLAN"
 	write_messages

@@ -33,45 +33,11 @@ set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/e2e/pflib.sh"
+. "$top_srcdir/tests/e2e/taplib.sh"
 
 DRIVER=$top_builddir/tests/tools/smtp_send
 PLAN=32
-TESTNO=0
-FAILED=0
-WORK=
-WATCHDOG=
 SERVER=
-
-# ok - print one TAP result: ok STATUS DESCRIPTION
-ok()
-{
-	local status=$1
-
-	shift
-	TESTNO=$((TESTNO + 1))
-	if [ "$status" -eq 0 ]; then
-		echo "ok $TESTNO - $*"
-	else
-		echo "not ok $TESTNO - $*"
-		FAILED=$((FAILED + 1))
-	fi
-}
-
-# check - run a command quietly and report it as one TAP result
-check()
-{
-	local desc=$1 status=0
-
-	shift
-	"$@" >>"$WORK/test.log" 2>&1 || status=$?
-	ok "$status" "$desc"
-}
-
-# not - invert a command's status (for negative controls)
-not()
-{
-	! "$@"
-}
 
 # stop_server - stop the current smtp-sink or python listener, if any
 stop_server()
@@ -90,35 +56,7 @@ cleanup()
 	if [ -n "$WORK" ]; then
 		pf_stop "$WORK/pf" >/dev/null 2>&1 || true
 	fi
-	if [ -n "$WATCHDOG" ]; then
-		kill "$WATCHDOG" 2>/dev/null || true
-	fi
-	if [ -n "$WORK" ] && [ -z "${PD_KEEP_TMP:-}" ]; then
-		rm -rf "$WORK"
-	elif [ -n "$WORK" ]; then
-		echo "# kept $WORK"
-	fi
-}
-
-# start_watchdog - send SIGTERM to this shell after SECONDS
-start_watchdog()
-{
-	(
-		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
-		sleep "$1" &
-		sp=$!
-		wait "$sp"
-		echo "# watchdog: $1 s elapsed, aborting"
-		kill -TERM $$ 2>/dev/null
-	) &
-	WATCHDOG=$!
-}
-
-# skip_all - skip the whole plan with a reason
-skip_all()
-{
-	echo "1..0 # SKIP $*"
-	exit 0
+	tap_cleanup_work
 }
 
 # drive NAME ARGS... - run the driver; stdout in NAME.out, ms in NAME.ms
@@ -388,17 +326,17 @@ dead_tests()
 
 main()
 {
-	[ "$(id -u)" = 0 ] || skip_all "needs root for a private Postfix"
-	command -v postfix >/dev/null || skip_all "postfix not installed"
-	command -v smtp-sink >/dev/null || skip_all "smtp-sink not installed"
-	command -v python3 >/dev/null || skip_all "python3 not installed"
-	[ -x "$DRIVER" ] || skip_all "$DRIVER not built (make check)"
+	[ "$(id -u)" = 0 ] || tap_skip_all "needs root for a private Postfix"
+	command -v postfix >/dev/null || tap_skip_all "postfix not installed"
+	command -v smtp-sink >/dev/null || tap_skip_all "smtp-sink not installed"
+	command -v python3 >/dev/null || tap_skip_all "python3 not installed"
+	[ -x "$DRIVER" ] || tap_skip_all "$DRIVER not built (make check)"
 
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/pd-smtp.XXXXXX")
 	chmod 0755 "$WORK"
 	trap cleanup EXIT
 	trap 'exit 1' INT TERM HUP
-	start_watchdog 120
+	tap_watchdog 120
 
 	echo "1..$PLAN"
 	write_messages
