@@ -18,6 +18,7 @@
 
 #include "ctl.h"
 #include "pd_log.h"
+#include "pd_mime.h"
 
 #define DEFAULT_CONF	PD_SYSCONFDIR "/postdesk/postdesk.conf"
 
@@ -91,7 +92,9 @@ main(int argc, char **argv)
 	if (env.conf == NULL && commands[i].needs_conf)
 		return ctl_fail(EX_CONFIG, "%s", env.conf_err.msg);
 	optind++;
+	pd_mime_init();		/* render composes mail with GMime */
 	rc = commands[i].fn(&env, argc - optind + 1, argv + optind - 1);
+	pd_mime_shutdown();
 	pd_conf_unref(&env.conf);
 	return rc;
 }

@@ -21,7 +21,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=26
+PLAN=27
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 CORPUS=${PD_CORPUS:-$top_srcdir/../shared/corpus}
 export PF_MAILBOXES="support help other postmaster cust alice"
@@ -100,6 +100,16 @@ ok "$(printf '%s' "$BODY" | grep -q 'Printer on fire'; [ $? -ne 0 ]; echo $?)" \
     "an unauthenticated sender's subject is not quoted"
 check "postdeskctl queue shows it sent" sh -c \
     "'$PD_CTL_BIN' -c '$PD_CONF' queue | grep -q ' ack .*sent'"
+pdctl render ack --ticket "$TAG" >"$WORK/render.eml" 2>>"$WORK/test.log"
+ok "$(python3 - "$A" "$WORK/render.eml" <<'PY'
+import email, sys
+a, r = (email.message_from_binary_file(open(p, "rb")) for p in sys.argv[1:])
+same = all(a.get(h) == r.get(h) for h in
+           ("Subject", "From", "To", "Message-Id", "In-Reply-To", "References"))
+same = same and a.get_payload(decode=True) == r.get_payload(decode=True)
+sys.exit(0 if same else 1)
+PY
+echo $?)" "postdeskctl render ack prints the acknowledgement as it was sent"
 ACKID=$($MC header "$A" Message-ID)
 msg r1 cust+1@example.com r1@client "Re: thanks" "In-Reply-To: $ACKID"
 pf_send cust+1@example.com support@example.com "$WORK/r1" &&
