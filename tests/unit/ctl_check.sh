@@ -2,8 +2,8 @@
 # ctl_check.sh - postdeskctl init/check and the milter's start-up checks
 #
 # PURPOSE	Bad configuration is a clear message naming file, line and key
-#		and a non-zero exit, from "postdeskctl check" and from
-#		postdesk-milter alike; init creates a 0600 key and the
+#		and a non-zero exit, from "postdeskctl check" and from both
+#		daemons alike; init creates a 0600 key and the
 #		database; check passes on what init made and fails on a
 #		missing key, an unsafe key or a missing database.
 # OUTPUT	TAP.
@@ -13,6 +13,7 @@ set -u
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 CTL=$top_builddir/cli/postdeskctl
 MILTER=$top_builddir/milter/postdesk-milter
+WORKER=$top_builddir/worker/postdesk-worker
 W=$(mktemp -d /tmp/pd-ctl.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 n=0
@@ -40,7 +41,7 @@ expect() {
 	fi
 }
 
-echo "1..12"
+echo "1..13"
 cat >"$W/good.conf" <<CONF
 [general]
 database = $W/db/postdesk.db
@@ -60,6 +61,9 @@ expect 78 "bad.conf:7: \[milter\] on_error: expected \"accept\" or \"tempfail\",
 expect 78 "fatal: .*bad.conf:7: \[milter\] on_error" \
     "milter: exits non-zero naming file, line and key" \
     "$MILTER" -c "$W/bad.conf"
+expect 78 "fatal: .*bad.conf:7: \[milter\] on_error" \
+    "worker: exits non-zero naming file, line and key" \
+    "$WORKER" -c "$W/bad.conf"
 expect 78 "nonexistent.conf" "check: missing configuration file named" \
     "$CTL" -c "$W/nonexistent.conf" check
 expect 78 "postdeskctl init" "check before init: missing key named" \
