@@ -41,7 +41,7 @@ expect() {
 	fi
 }
 
-echo "1..13"
+echo "1..14"
 cat >"$W/good.conf" <<CONF
 [general]
 database = $W/db/postdesk.db
@@ -85,6 +85,8 @@ expect 69 "postdesk.db.*postdeskctl init" \
 expect 69 "postdesk.db" "milter: refuses to start without its database" \
     "$MILTER" -c "$W/good.conf"
 mv "$W/db/moved.db" "$W/db/postdesk.db"
-expect 1 "no such ticket|^TAG" "tickets on an empty store prints a header" \
-    sh -c "'$CTL' -c '$W/good.conf' tickets; '$CTL' -c '$W/good.conf' show PD-5; exit 1"
+expect 0 "^TAG +STATUS" "tickets on an empty store prints just the header" \
+    "$CTL" -c "$W/good.conf" tickets
+expect 65 "PD-5: no such ticket" "show of an unknown ticket: EX_DATAERR, named" \
+    "$CTL" -c "$W/good.conf" show PD-5
 [ "$fails" -eq 0 ]
