@@ -133,6 +133,8 @@ static const struct pd_conf_key keys[] = {
 	    0, 0, NULL, SAFE, "SMTP server the worker hands its mail to" },
 	{ "smtp", "timeout", PD_CT_DURATION, G(smtp_timeout), 0, "30s", 1,
 	    300, NULL, SAFE, "longest wait for one SMTP reply" },
+	{ "smtp", "connections", PD_CT_INT, G(smtp_connections), 0, "8", 1,
+	    32, NULL, 0, "SMTP sessions the worker sends over at once" },
 	{ "queue", "address", PD_CT_ADDRESS, Q(address), 0, NULL, 0, 0, NULL,
 	    PD_KF_REQUIRED | PD_KF_NO_DETAIL | SAFE, "support address" },
 	{ "queue", "name", PD_CT_STRING, Q(display_name), 0, NULL, 0, 0, NULL,

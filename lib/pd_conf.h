@@ -113,6 +113,7 @@ struct pd_conf {
 	/* [smtp] */
 	char	*smtp_relay;			/* "host:port" */
 	long	 smtp_timeout;			/* seconds */
+	long	 smtp_connections;		/* parallel sessions */
 
 	/* [csat] */
 	long	 csat_delay;			/* seconds */

@@ -16,8 +16,8 @@
  *		(MAIL FROM:<>, RFC 3834 3.3), so they can trigger no bounce.
  *		One log line per row, ticket first:
  *		  PD-7: outbox=3, kind=ack, to=<a@b>, relay=..., status=sent
- * OWNERSHIP	The SMTP session lives in struct worker across rows and
- *		passes; it is closed after any temporary failure.
+ * OWNERSHIP	Claimed rows live in w->items from the claim to the commit;
+ *		the SMTP sessions are sender.c's.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -27,6 +27,7 @@
 
 #include "pd_ackmail.h"
 #include "pd_log.h"
+#include "pd_mem.h"
 #include "worker.h"
 
 #define MAIL_MAX	(1024 * 1024)
@@ -45,42 +46,16 @@ worker_backoff(int attempts)
 
 /* deliver_log - the one line of a row's outcome */
 static void
-deliver_log(const struct worker *w, const struct pd_outbox *o,
+deliver_log(const struct worker *w, const struct worker_item *it,
     const char *status, const char *detail)
 {
 	char to[300];
 
 	pd_info("%s-%lld: outbox=%lld, kind=%s, to=<%s>, relay=%s, "
 	    "status=%s (%s)", w->conf->tag_prefix,
-	    (long long)o->ticket_id, (long long)o->id, o->kind,
-	    pd_log_printable(to, sizeof(to), o->recipient),
+	    (long long)it->ticket_id, (long long)it->id, it->kind,
+	    pd_log_printable(to, sizeof(to), it->recipient),
 	    w->conf->smtp_relay, status, detail);
-}
-
-/* deliver_send - hand msg to the relay; the store's verdict for the row */
-static int
-deliver_send(struct worker *w, const struct pd_outbox *o, const char *msg,
-    size_t len, struct pd_smtp_reply *reply)
-{
-	const char *rcpt[1] = { o->recipient };
-	struct pd_err err = { 0, "" };
-	int rc;
-
-	memset(reply, 0, sizeof(*reply));
-	if (w->smtp == NULL || !pd_smtp_usable(w->smtp)) {
-		pd_smtp_close(&w->smtp);
-		w->smtp = pd_smtp_open(w->conf->smtp_relay,
-		    (int)w->conf->smtp_timeout, &err);
-		if (w->smtp == NULL) {
-			snprintf(reply->text, sizeof(reply->text), "%s",
-			    err.msg);
-			return PD_ETEMP;
-		}
-	}
-	rc = pd_smtp_send(w->smtp, "", rcpt, 1, msg, len, reply);
-	if (rc == PD_ETEMP)
-		pd_smtp_close(&w->smtp);
-	return rc;
 }
 
 /* deliver_note - remember a row's outcome for the batch commit */
@@ -99,28 +74,29 @@ deliver_note(struct worker *w, int64_t id, enum pd_outbox_state state,
 	d->due = due;
 }
 
-/* deliver_finish - the relay's verdict on a row: note it, log it */
+/* deliver_finish - a row's verdict (relay or renderer): note it, log it */
 static void
-deliver_finish(struct worker *w, const struct pd_outbox *o, int rc,
-    const struct pd_smtp_reply *r, int64_t now)
+deliver_finish(struct worker *w, const struct worker_item *it,
+    const struct sender_job *job, int64_t now)
 {
+	const struct pd_smtp_reply *r = &job->reply;
 	char detail[PD_SMTP_TEXT_MAX + 16];
 
 	if (r->code > 0)
 		snprintf(detail, sizeof(detail), "%d %s", r->code, r->text);
 	else
 		snprintf(detail, sizeof(detail), "%s", r->text[0] ? r->text :
-		    pd_err_str(rc));
-	if (rc == PD_OK) {
-		deliver_note(w, o->id, PD_OS_SENT, r->queue_id, 0);
-		deliver_log(w, o, "sent", detail);
-	} else if (rc == PD_ETEMP) {
-		deliver_note(w, o->id, PD_OS_PENDING, detail,
-		    now + worker_backoff(o->attempts));
-		deliver_log(w, o, "deferred", detail);
+		    pd_err_str(job->rc));
+	if (job->rc == PD_OK) {
+		deliver_note(w, it->id, PD_OS_SENT, r->queue_id, 0);
+		deliver_log(w, it, "sent", detail);
+	} else if (job->rc == PD_ETEMP) {
+		deliver_note(w, it->id, PD_OS_PENDING, detail,
+		    now + worker_backoff(it->attempts));
+		deliver_log(w, it, "deferred", detail);
 	} else {
-		deliver_note(w, o->id, PD_OS_FAILED, detail, 0);
-		deliver_log(w, o, "failed", detail);
+		deliver_note(w, it->id, PD_OS_FAILED, detail, 0);
+		deliver_log(w, it, "failed", detail);
 	}
 }
 
@@ -154,54 +130,78 @@ deliver_commit(struct worker *w, int64_t now)
 	w->n_done = 0;
 }
 
-/* deliver_row - render, send and record one claimed row */
+/*
+ * deliver_take - claim callback: keep what the outcome needs and render
+ * the message; a row that cannot be rendered gets a job that is not sent
+ * and fails with the reason (a template problem falls back to built-in
+ * text inside pd_ackmail_build and does not land here).
+ */
 static int
-deliver_row(const struct pd_outbox *o, void *arg)
+deliver_take(const struct pd_outbox *o, void *arg)
 {
 	struct worker *w = arg;
+	struct worker_item *it;
+	struct sender_job *job;
 	struct pd_ticket t = { 0 };
 	struct pd_err err = { 0, "" };
-	struct pd_smtp_reply reply;
-	int64_t now = (int64_t)time(NULL);
-	struct pd_buf msg;
 	bool fallback = false;
 	int rc;
 
-	pd_buf_init(&msg, MAIL_MAX);
+	if (w->n_items == WORKER_BATCH)
+		return 0;	/* cannot happen: a claim is <= one batch */
+	it = &w->items[w->n_items];
+	job = &w->jobs[w->n_items++];
+	it->id = o->id;
+	it->ticket_id = o->ticket_id;
+	it->attempts = o->attempts;
+	snprintf(it->kind, sizeof(it->kind), "%s", o->kind);
+	it->recipient = pd_xstrdup(o->recipient);
+	pd_buf_init(&it->msg, MAIL_MAX);
+	memset(job, 0, sizeof(*job));
+	job->mail_from = "";
+	job->recipient = it->recipient;
 	rc = pd_store_ticket_get(w->st, o->ticket_id, &t);
 	if (rc == PD_OK)
-		rc = pd_ackmail_build(w->conf, w->key, &t, o, now, &msg,
-		    &fallback, &err);
+		rc = pd_ackmail_build(w->conf, w->key, &t, o,
+		    (int64_t)time(NULL), &it->msg, &fallback, &err);
 	if (fallback)
 		pd_warn("%s-%lld: template unusable, built-in text sent "
 		    "instead", w->conf->tag_prefix, (long long)t.id);
-	if (rc != PD_OK) {
-		deliver_note(w, o->id, PD_OS_FAILED, err.msg[0] ? err.msg :
-		    pd_err_str(rc), 0);
-		deliver_log(w, o, "failed", err.msg[0] ? err.msg :
-		    pd_err_str(rc));
+	if (rc == PD_OK) {
+		job->msg = it->msg.data;
+		job->len = it->msg.len;
 	} else {
-		rc = deliver_send(w, o, msg.data, msg.len, &reply);
-		deliver_finish(w, o, rc, &reply, now);
+		job->rc = PD_EPERMFAIL;
+		snprintf(job->reply.text, sizeof(job->reply.text), "%s",
+		    err.msg[0] ? err.msg : pd_err_str(rc));
 	}
 	pd_ticket_clear(&t);
-	pd_buf_free(&msg);
 	return 0;
 }
 
-/* worker_deliver_due - claim and deliver every due row; rows delivered */
+/* worker_deliver_due - claim, render, send and record every due row */
 int
 worker_deliver_due(struct worker *w, int64_t now)
 {
 	long back = 0;
 	int rc;
+	int i;
 
 	if (pd_store_outbox_reclaim(w->st, now, &back) == PD_OK && back > 0)
 		pd_warn("%ld outbox row(s) whose lease expired are due again",
 		    back);
+	w->n_items = 0;
 	w->n_done = 0;
 	rc = pd_store_outbox_claim(w->st, now, WORKER_LEASE, WORKER_BATCH,
-	    deliver_row, w);
-	deliver_commit(w, (int64_t)time(NULL));
+	    deliver_take, w);
+	sender_pool_run(w->senders, w->jobs, w->n_items);
+	now = (int64_t)time(NULL);
+	for (i = 0; i < w->n_items; i++) {
+		deliver_finish(w, &w->items[i], &w->jobs[i], now);
+		pd_free(w->items[i].recipient);
+		pd_buf_free(&w->items[i].msg);
+	}
+	w->n_items = 0;
+	deliver_commit(w, now);
 	return rc;
 }

@@ -6,7 +6,7 @@
  *		due mail, sleep until the next due row (at most
  *		PD_NUDGE_MAX_SLEEP seconds) or a nudge from the milter, repeat.
  * DESIGN	Signals arrive through a signalfd polled next to the nudge
- *		socket: SIGTERM/SIGINT end the loop after the row in hand
+ *		socket: SIGTERM/SIGINT end the loop after the batch in hand
  *		(rows are leased, so even kill -9 loses nothing).  SIGPIPE is
  *		ignored: libetpan writes with plain send() (engineering guide
  *		5.2).  -f copies the log to stderr.
@@ -137,6 +137,10 @@ worker_start(struct worker *w, const char *path, int *nudge_fd)
 	if (pd_store_relax(w->st) != PD_OK)
 		pd_warn("cannot relax the worker's database durability");
 	worker_lock(w->conf->worker_socket);
+	w->senders = sender_pool_new(w->conf->smtp_relay,
+	    (int)w->conf->smtp_timeout, (int)w->conf->smtp_connections, &err);
+	if (w->senders == NULL)
+		pd_fatal(EX_OSERR, "%s", err.msg);
 	*nudge_fd = pd_nudge_listen(w->conf->worker_socket, &err);
 	if (*nudge_fd < 0)
 		pd_fatal(EX_UNAVAILABLE, "%s", err.msg);
@@ -169,12 +173,13 @@ main(int argc, char **argv)
 	sig_fd = worker_signals();
 	worker_start(&w, path, &nudge_fd);
 	pd_log_open("postdesk/worker", targets);
-	pd_info("started, relay=%s, socket=%s", w.conf->smtp_relay,
+	pd_info("started, relay=%s, connections=%ld, socket=%s",
+	    w.conf->smtp_relay, w.conf->smtp_connections,
 	    w.conf->worker_socket);
 	worker_reclaim_orphans(&w);
 	worker_loop(&w, nudge_fd, sig_fd);
 	pd_info("stopped");
-	pd_smtp_close(&w.smtp);
+	sender_pool_free(&w.senders);
 	close(nudge_fd);
 	unlink(w.conf->worker_socket);
 	pd_store_close(&w.st);

@@ -8,14 +8,17 @@
 #		sends it.  Two auto-responders facing each other: a naive
 #		responder that answers every acknowledgement with a fresh
 #		message (no threading headers, no Auto-Submitted) gets a
-#		bounded number of acknowledgements back.
+#		bounded number of acknowledgements back.  The relay dropping
+#		the worker's open session (its smtpd killed) costs nothing:
+#		the next acknowledgement goes out at once on a new session
+#		instead of waiting out the retry backoff.
 # OUTPUT	TAP.
 #
 # SPDX-License-Identifier: MIT
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=10
+PLAN=13
 export PF_MAILBOXES="support help other postmaster cust robot"
 export PF_INJECT_MILTER=1
 pd_e2e_tap_init $PLAN 240
@@ -39,14 +42,23 @@ cust_has()
 	[ "$(pf_maildir_count cust)" -ge "$1" ]
 }
 
-# wait_for CMD... - run CMD every 0.2 s until it succeeds (60 s at most)
-wait_for()
+# wait_for_n N CMD... - run CMD every 0.2 s until it succeeds, N times
+wait_for_n()
 {
-	for _ in $(seq 1 300); do
+	local n=$1
+
+	shift
+	for _ in $(seq 1 "$n"); do
 		"$@" && return 0
 		sleep 0.2
 	done
 	return 1
+}
+
+# wait_for CMD... - wait_for_n for at most 60 s
+wait_for()
+{
+	wait_for_n 300 "$@"
 }
 
 check "milter and Postfix start" pd_e2e_setup "$WORK"
@@ -91,7 +103,24 @@ ID=$(pdctl queue --status failed --json | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | 
 check "queue retry $ID puts it back" pdctl queue retry "$ID"
 check "and it is delivered" wait_for cust_has 2
 
-# 3. A naive auto-responder at robot@ answers every mail it gets with a
+# 3. The relay drops the worker's open session.  One connection, so the
+#    session that sent k1 is the one k2 meets dropped.
+pd_worker_kill
+sed -i 's/^timeout = 5s$/timeout = 5s\nconnections = 1/' "$PD_CONF"
+PF_INJECT_PORT=$REAL pd_worker_start
+msg k1 cust+k1@example.com
+pf_send cust+k1@example.com support@example.com "$WORK/k1"
+check "dropped session: a first acknowledgement opens it" wait_for cust_has 3
+pkill -f "smtpd -n 127.0.0.1:$REAL " && sleep 0.5
+msg k2 cust+k2@example.com
+pf_send cust+k2@example.com support@example.com "$WORK/k2"
+check "dropped session: the next one still arrives within 12 s" \
+    wait_for_n 60 cust_has 4
+ok "$(pdctl queue --json | grep -F '"to":"cust+k2@example.com"' | \
+    grep -qF '"state":"sent","attempts":1,'; echo $?)" \
+    "dropped session: sent on the first attempt, no backoff"
+
+# 4. A naive auto-responder at robot@ answers every mail it gets with a
 #    fresh message to support@ (new subject, no threading, no
 #    Auto-Submitted) for 15 s.
 BEFORE=$(pf_maildir_count robot)
