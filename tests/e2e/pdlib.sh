@@ -61,6 +61,7 @@ worker_socket = $1/worker.sock
 socket = $PD_MILTER_SOCKET      # a comment, as in the product's sample
 on_error = ${PD_ON_ERROR:-accept}
 store_timeout = 2s
+authserv_id = mx.example.com
 
 [smtp]
 relay = 127.0.0.1:${PD_RELAY_PORT:-10026}

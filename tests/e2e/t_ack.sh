@@ -21,7 +21,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=26
+PLAN=30
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 CORPUS=${PD_CORPUS:-$top_srcdir/../shared/corpus}
 export PF_MAILBOXES="support help other postmaster cust alice"
@@ -122,7 +122,9 @@ msg s2 cust+s2@example.com s2@client "News" "Precedence: bulk"
 msg s3 cust+s3@example.com s3@client "List" "List-Id: <l.example.com>"
 msg s4 alice@example.com s4@client "From an agent"
 msg s5 cust+1@example.com s5@client "Second ticket inside the window"
-for s in s1 s2 s3 s4 s5; do
+msg s6 cust+s6@example.com s6@client "Failed DMARC" \
+    "Authentication-Results: mx.example.com; spf=fail smtp.mailfrom=example.com; dmarc=fail header.from=example.com"
+for s in s1 s2 s3 s4 s5 s6; do
 	pf_send "$(sed -n 's/^From: Customer <\(.*\)>/\1/p' "$WORK/$s")" \
 	    support@example.com "$WORK/$s"
 done
@@ -138,15 +140,32 @@ done
 pf_wait_queue_empty 30
 sleep 2
 ok "$([ "$(pf_maildir_count cust)" = 1 ]; echo $?)" \
-    "no acknowledgement for auto-replies, bulk, list, agent, rate limit, corpus bounce and RFC 3834 reply ($(pf_maildir_count cust) in the Maildir)"
+    "no acknowledgement for auto-replies, bulk, list, agent, rate limit, failed DMARC, corpus bounce and RFC 3834 reply ($(pf_maildir_count cust) in the Maildir)"
 for r in auto-submitted precedence list agent rate-sender null-sender \
-    report; do
+    auth-failed report; do
 	if [ "$r" = report ] && [ ! -d "$CORPUS" ]; then
 		ok 0 "# SKIP no corpus at $CORPUS"
 		continue
 	fi
 	check "milter logged ack=$r" grep -q "ack=$r" "$PD_MILTER_LOG"
 done
+
+# Authentication-Results count only from [milter] authserv_id: a failure
+# stamped by another host suppresses nothing; a pass from ours lets the
+# acknowledgement quote the customer's subject.
+msg a1 cust+a1@example.com a1@client "Stranger's verdict" \
+    "Authentication-Results: other.example; spf=fail smtp.mailfrom=example.com; dmarc=fail header.from=example.com"
+msg a2 cust+a2@example.com a2@client "Scanner jams" \
+    "Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com; dmarc=pass header.from=example.com"
+pf_send cust+a1@example.com support@example.com "$WORK/a1"
+pf_send cust+a2@example.com support@example.com "$WORK/a2"
+check "a failure from another authserv-id suppresses nothing" \
+    wait_acks 3
+ok "$([ "$(acks_for a1@client)" = 1 ]; echo $?)" \
+    "exactly one acknowledgement for it"
+A2=$(grep -l -i '^In-Reply-To: <a2@client>' "$PF_DIR/mail/cust/new/"* | head -1)
+ok "$([ -n "$A2" ] && python3 -c 'import email,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb")); sys.exit(0 if "Scanner jams" in m.get_payload(decode=True).decode() else 1)' "$A2"; echo $?)" \
+    "an authenticated sender's subject is quoted"
 
 # The crash run: 30 new tickets, the worker killed with SIGKILL 3 times.
 N=30
