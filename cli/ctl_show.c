@@ -114,6 +114,10 @@ show_text(const struct pd_ticket *t, const char *tag)
 	printf("updated   %s\n", fmt_time(when, sizeof(when), t->updated_at));
 	printf("assignee  %s\n", t->assignee ? t->assignee : "-");
 	printf("reopened  %d\n", t->reopen_count);
+	printf("answered  %s\n", t->first_response_at ? fmt_time(when,
+	    sizeof(when), t->first_response_at) : "-");
+	printf("resolved  %s\n", t->resolved_at ? fmt_time(when,
+	    sizeof(when), t->resolved_at) : "-");
 	printf("messages  %lld\n", (long long)t->message_count);
 }
 

@@ -80,6 +80,9 @@ ctl_ticket_json(struct pd_buf *b, const struct pd_ticket *t, const char *tag)
 	pd_json_kv_int(b, 0, "updated_at", t->updated_at);
 	pd_json_kv_int(b, 0, "reopen_count", t->reopen_count);
 	pd_json_kv_str(b, 0, "assignee", t->assignee);
+	pd_json_kv_int(b, 0, "first_response_at", t->first_response_at);
+	pd_json_kv_int(b, 0, "resolved_at", t->resolved_at);
+	pd_json_kv_int(b, 0, "merged_into", t->merged_into);
 	pd_json_kv_int(b, 0, "messages", t->message_count);
 	pd_buf_addc(b, '}');
 }

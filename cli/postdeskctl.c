@@ -37,6 +37,10 @@ static const struct {
 	    "outbox [--status S] [--json]; queue retry ID" },
 	{ "render", ctl_render, 1,
 	    "render ack --ticket TAG: the mail as it would be sent" },
+	{ "resolve", ctl_admin, 1, "resolve TAG: as the #resolve command" },
+	{ "assign", ctl_admin, 1, "assign TAG LOGIN: as #assign" },
+	{ "priority", ctl_admin, 1,
+	    "priority TAG low|normal|high|urgent: as #priority" },
 };
 #define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

@@ -75,6 +75,7 @@ struct pd_conf_queue {
 	char	*language;			/* [general] language default */
 	char	*sla_name;
 	const struct pd_conf_sla *sla;		/* resolved; never NULL */
+	char	*agent_from;			/* "%a via %q" */
 	char	**agents;			/* lower-case addresses */
 	size_t	 n_agents;
 	char	**managers;
@@ -103,9 +104,12 @@ struct pd_conf {
 	enum pd_on_error on_error;
 	char	**trusted_networks;		/* "127.0.0.0/8", "::1" */
 	size_t	 n_trusted_networks;
+	char	**submission_names;		/* lower case */
+	size_t	 n_submission_names;
 	char	*authserv_id;			/* NULL when unset */
 	long	 store_timeout;			/* seconds to wait for the db */
 	long	 max_header_size;		/* bytes of headers kept */
+	long	 max_body_size;			/* bytes of agents' bodies */
 	char	*inject_name;			/* {daemon_name} of the relay */
 	long	 ack_sender_window;		/* seconds */
 	long	 ack_hourly_cap;

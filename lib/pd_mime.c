@@ -42,6 +42,30 @@ pd_mime_shutdown(void)
 	g_mime_shutdown();
 }
 
+/* pd_mime_mailbox - see pd_mime.h */
+char *
+pd_mime_mailbox(const char *name, const char *addr)
+{
+	InternetAddress *ia;
+	char *text;
+	char *out;
+	char *p;
+
+	if (name != NULL && !g_utf8_validate(name, -1, NULL))
+		return NULL;
+	ia = internet_address_mailbox_new(name, addr);
+	text = internet_address_to_string(ia, NULL, TRUE);
+	g_object_unref(ia);
+	if (text == NULL)
+		return NULL;
+	for (p = text; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	out = pd_xstrdup(text);
+	g_free(text);
+	return out;
+}
+
 /* pd_mime_from_parse - first mailbox of an address list */
 int
 pd_mime_from_parse(const char *value, char **name, char **addr)

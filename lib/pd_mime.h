@@ -27,4 +27,11 @@ void	pd_mime_shutdown(void);
  */
 int	pd_mime_from_parse(const char *value, char **name, char **addr);
 
+/*
+ * pd_mime_mailbox - a header value "Name <addr>" for name (UTF-8, may be
+ * NULL) and addr, with the name quoted or RFC 2047-encoded as needed and
+ * no line breaks; NULL when the name is not valid UTF-8.  pd_free() it.
+ */
+char	*pd_mime_mailbox(const char *name, const char *addr);
+
 #endif

@@ -13,6 +13,7 @@
 #include "pd_addr.h"
 #include "pd_mem.h"
 #include "pd_ack.h"
+#include "pd_agent.h"
 #include "pd_mime.h"
 #include "pd_rfc2047.h"
 #include "pd_route.h"
@@ -200,6 +201,76 @@ route_open(struct pd_store *st, const struct pd_route_in *in,
 	return rc == PD_OK ? route_ack(st, in, t.id, out) : rc;
 }
 
+/*
+ * route_reopen - a customer's reply to a pending or resolved ticket opens
+ * it again (a resolved one counts a reopen); automatic replies change
+ * nothing.  A ticket merged into another passes the mail on to it.
+ */
+static int
+route_reopen(struct pd_store *st, const struct pd_route_in *in, int64_t *id,
+    struct pd_route_out *out)
+{
+	struct pd_ticket_update u = { 0 };
+	struct pd_event e = { 0 };
+	struct pd_ticket t = { 0 };
+	int rc;
+
+	if ((rc = pd_route_follow(st, id)) != PD_OK ||
+	    (rc = pd_store_ticket_get(st, *id, &t)) != PD_OK)
+		return rc;
+	if (!in->automatic && (t.status == PD_TS_PENDING ||
+	    t.status == PD_TS_RESOLVED)) {
+		u.id = t.id;
+		u.what = PD_TU_STATUS |
+		    (t.status == PD_TS_RESOLVED ? PD_TU_REOPEN : 0);
+		u.status = PD_TS_OPEN;
+		u.now = in->now;
+		rc = pd_store_ticket_update(st, &u);
+		out->reopened = t.status == PD_TS_RESOLVED;
+		e.ticket_id = t.id;
+		e.at = in->now;
+		e.kind = out->reopened ? "reopen" : "status";
+		e.actor = "customer";
+		e.detail = "open";
+		if (rc == PD_OK)
+			rc = pd_store_event_add(st, &e);
+	}
+	pd_ticket_clear(&t);
+	return rc;
+}
+
+/* route_agent - an agent's mail: pd_agent_apply, commit */
+static int
+route_agent(struct pd_store *st, const struct pd_route_in *in,
+    const char *subject, int64_t id, struct pd_route_out *out)
+{
+	struct pd_ticket t = { 0 };
+	int rc = PD_OK;
+
+	if (id == 0 || out->action == PD_ROUTE_DUPLICATE) {
+		if (id == 0)
+			out->action = PD_ROUTE_NONE;
+		pd_store_rollback(st);
+		out->ticket_id = id;
+		return PD_OK;
+	}
+	rc = pd_agent_apply(st, in, subject, &id, out);
+	if (rc == PD_OK)
+		rc = pd_store_ticket_get(st, id, &t);
+	if (rc == PD_OK)
+		rc = pd_store_commit(st);
+	if (rc != PD_OK) {
+		pd_store_rollback(st);
+		pd_ticket_clear(&t);
+		return rc;
+	}
+	out->ticket_id = id;
+	out->status = t.status;
+	out->priority = t.priority;
+	pd_ticket_clear(&t);
+	return PD_OK;
+}
+
 /* route_commit - the transaction: lookup, open, record, commit */
 static int
 route_commit(struct pd_store *st, const struct pd_route_in *in,
@@ -214,8 +285,12 @@ route_commit(struct pd_store *st, const struct pd_route_in *in,
 	if ((rc = pd_store_begin(st)) != PD_OK)
 		return rc;
 	rc = route_lookup(st, in, tagged, out, &id);
+	if (rc == PD_OK && in->agent != NULL)
+		return route_agent(st, in, subject, id, out);
 	if (rc == PD_OK && id == 0)
 		rc = route_open(st, in, name, subject, out, &id);
+	else if (rc == PD_OK && out->action != PD_ROUTE_DUPLICATE)
+		rc = route_reopen(st, in, &id, out);
 	if (rc == PD_OK && out->action != PD_ROUTE_DUPLICATE) {
 		m.ticket_id = id;
 		m.message_id = out->message_id;
@@ -291,6 +366,12 @@ pd_route_message(struct pd_store *st, const struct pd_route_in *in,
 	tagged = route_find_tag(in, decoded, &out->forged_tag);
 	route_customer(in, &name, out);
 	rc = route_commit(st, in, tagged, name, display ? display : "", out);
+	if (rc == PD_OK && out->action == PD_ROUTE_NONE) {
+		pd_free(decoded);
+		pd_free(display);
+		pd_free(name);
+		return PD_OK;
+	}
 	if (rc == PD_OK && pd_tag_format(in->key, in->conf->tag_prefix,
 	    (uint64_t)out->ticket_id, out->tag, sizeof(out->tag)) != PD_OK)
 		rc = PD_EINTERNAL;
@@ -322,6 +403,8 @@ pd_route_action_name(enum pd_route_action a)
 		return "joined";
 	case PD_ROUTE_THREAD:
 		return "threaded";
+	case PD_ROUTE_NONE:
+		return "none";
 	default:
 		return "duplicate";
 	}

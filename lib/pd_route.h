@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pd_cmd.h"
 #include "pd_conf.h"
 #include "pd_key.h"
 #include "pd_msgid.h"
@@ -61,6 +62,13 @@ struct pd_route_in {
 	const char	*ack_block;	/* why no acknowledgement may go out
 					 * (pd_autoreply), NULL if it may */
 	bool		 sender_authenticated;	/* trusted A-R: may quote */
+	bool		 automatic;	/* an automatic reply: never reopens */
+	/* An agent's mail: the caller identified the agent (pd_team). */
+	const char	*agent;		/* configured address; NULL: customer */
+	const struct pd_cmd_list *cmds;	/* the body's commands, or NULL */
+	bool		 sealed;	/* signed/encrypted: body untouched */
+	bool		 customer_rcpts;	/* anyone outside the desk */
+	bool		 admin;		/* postdeskctl: any queue, no mail */
 	int64_t		 now;
 };
 
@@ -69,6 +77,16 @@ enum pd_route_action {
 	PD_ROUTE_TAG,			/* joined by its verified tag */
 	PD_ROUTE_THREAD,		/* joined by In-Reply-To/References */
 	PD_ROUTE_DUPLICATE,		/* Message-ID seen before */
+	PD_ROUTE_NONE,			/* agent mail about no ticket */
+};
+
+/* What became of an agent's mail (pd_agent.c). */
+enum pd_agent_outcome {
+	PD_AGENT_NOT,			/* a customer's mail */
+	PD_AGENT_ANSWER,		/* an answer to the customer */
+	PD_AGENT_INTERNAL,		/* no customer among the recipients */
+	PD_AGENT_NOTE,			/* #note: for the desk only */
+	PD_AGENT_REJECTED,		/* commands refused: desk only */
 };
 
 struct pd_route_out {
@@ -86,6 +104,13 @@ struct pd_route_out {
 	bool		 complaint;	/* complaint keywords in the subject */
 	char		 ack_msgid[PD_MSGID_MAX + 1];	/* queued, or "" */
 	const char	*ack_suppressed;	/* why not queued (static) */
+	bool		 reopened;	/* a customer's reply reopened it */
+	/* agent mail */
+	enum pd_agent_outcome agent;
+	const struct pd_conf_queue *queue;	/* the ticket's queue */
+	char		 applied[160];	/* "resolve,priority=high", for logs */
+	char		 why[256];	/* PD_AGENT_REJECTED: the reason */
+	char		 notice_msgid[PD_MSGID_MAX + 1];	/* or "" */
 };
 
 int	pd_route_message(struct pd_store *st, const struct pd_route_in *in,

@@ -110,6 +110,25 @@ pd_store_ticket_touch(struct pd_store *st, int64_t id, int64_t now)
 }
 
 int
+pd_store_ticket_update(struct pd_store *st, const struct pd_ticket_update *u)
+{
+	return st->ops->ticket_update(st, u);
+}
+
+int
+pd_store_event_add(struct pd_store *st, const struct pd_event *e)
+{
+	return st->ops->event_add(st, e);
+}
+
+int
+pd_store_event_list(struct pd_store *st, int64_t ticket_id, pd_event_cb cb,
+    void *arg)
+{
+	return st->ops->event_list(st, ticket_id, cb, arg);
+}
+
+int
 pd_store_message_insert(struct pd_store *st, const struct pd_message_rec *m)
 {
 	return st->ops->message_insert(st, m);
@@ -211,6 +230,7 @@ pd_outbox_clear(struct pd_outbox *o)
 	pd_xfree(&o->refs);
 	pd_xfree(&o->last_error);
 	pd_xfree(&o->relay_queue_id);
+	pd_xfree(&o->body);
 	memset(o, 0, sizeof(*o));
 }
 

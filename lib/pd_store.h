@@ -36,6 +36,7 @@
 #ifndef PD_STORE_H
 #define PD_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pd_conf.h"
@@ -64,6 +65,47 @@ struct pd_ticket {
 	int64_t	 first_response_due;	/* UTC; 0 when unknown */
 	int64_t	 resolution_due;	/* UTC; 0 when unknown */
 	int	 complaint;		/* complaint keywords matched */
+	int64_t	 first_response_at;	/* first agent answer; 0: none */
+	int64_t	 resolved_at;		/* last resolution; 0: never */
+	int64_t	 merged_into;		/* ticket it was merged into, or 0 */
+};
+
+/*
+ * A change to a ticket: only the fields named in what are written, with
+ * updated_at = now.  PD_TU_STATUS to resolved also sets resolved_at;
+ * PD_TU_FIRST_RESPONSE sets first_response_at only while it is unset;
+ * PD_TU_REOPEN adds one to reopen_count.
+ */
+#define PD_TU_STATUS		0x01
+#define PD_TU_PRIORITY		0x02
+#define PD_TU_ASSIGNEE		0x04
+#define PD_TU_FIRST_RESPONSE	0x08
+#define PD_TU_REOPEN		0x10
+#define PD_TU_MERGED		0x20
+#define PD_TU_FIRST_DUE		0x40	/* first_response_due (new priority) */
+
+struct pd_ticket_update {
+	int64_t		 id;
+	unsigned	 what;
+	enum pd_ticket_status status;
+	enum pd_priority priority;
+	const char	*assignee;	/* NULL: nobody */
+	int64_t		 merged_into;
+	int64_t		 first_response_due;
+	int64_t		 now;
+};
+
+/*
+ * One line of a ticket's log (table events): kind is "status",
+ * "priority", "assign", "reopen", "answer", "note", "merge", ...; actor
+ * the agent's address, "customer" or "admin"; detail the new value.
+ */
+struct pd_event {
+	int64_t		 ticket_id;
+	int64_t		 at;
+	const char	*kind;
+	const char	*actor;
+	const char	*detail;
 };
 
 /*
@@ -103,6 +145,7 @@ struct pd_outbox {
 	int	 attempts;
 	char	*last_error;
 	char	*relay_queue_id;
+	char	*body;			/* text of a notice, or NULL */
 	int64_t	 created_at;
 	int64_t	 sent_at;
 };
@@ -120,6 +163,8 @@ struct pd_message_rec {
 	const char	*sender;
 	const char	*subject;	/* UTF-8 */
 	int64_t		 received_at;
+	const char	*author;	/* agent's address for agent mail */
+	bool		 note;		/* internal note: never to customers */
 };
 
 struct pd_ticket_filter {
@@ -132,6 +177,7 @@ struct pd_store;
 typedef int (*pd_ticket_cb)(const struct pd_ticket *t, void *arg);
 typedef int (*pd_outbox_cb)(const struct pd_outbox *o, void *arg);
 typedef int (*pd_message_cb)(const struct pd_message_rec *m, void *arg);
+typedef int (*pd_event_cb)(const struct pd_event *e, void *arg);
 
 /* pd_store_migrate - create the database at path or upgrade its schema */
 int	 pd_store_migrate(const char *path, struct pd_err *err);
@@ -164,6 +210,14 @@ int	 pd_store_ticket_by_message_id(struct pd_store *st, const char *msgid,
 	    int64_t *ticket_id);
 /* pd_store_ticket_touch - set updated_at */
 int	 pd_store_ticket_touch(struct pd_store *st, int64_t id, int64_t now);
+/* pd_store_ticket_update - apply u (see struct pd_ticket_update) */
+int	 pd_store_ticket_update(struct pd_store *st,
+	    const struct pd_ticket_update *u);
+/* pd_store_event_add - append to a ticket's log */
+int	 pd_store_event_add(struct pd_store *st, const struct pd_event *e);
+/* pd_store_event_list - a ticket's log, oldest first */
+int	 pd_store_event_list(struct pd_store *st, int64_t ticket_id,
+	    pd_event_cb cb, void *arg);
 /* pd_store_message_insert - record a message of a ticket */
 int	 pd_store_message_insert(struct pd_store *st,
 	    const struct pd_message_rec *m);

@@ -33,6 +33,11 @@ struct pd_store_ops {
 	int	(*ticket_touch)(struct pd_store *st, int64_t id, int64_t now);
 	int	(*message_insert)(struct pd_store *st,
 		    const struct pd_message_rec *m);
+	int	(*ticket_update)(struct pd_store *st,
+		    const struct pd_ticket_update *u);
+	int	(*event_add)(struct pd_store *st, const struct pd_event *e);
+	int	(*event_list)(struct pd_store *st, int64_t ticket_id,
+		    pd_event_cb cb, void *arg);
 	int	(*ticket_list)(struct pd_store *st,
 		    const struct pd_ticket_filter *f, pd_ticket_cb cb,
 		    void *arg);

@@ -84,19 +84,37 @@ static const char *const migrations[] = {
 	"  message_id TEXT PRIMARY KEY,"
 	"  queue_id TEXT,"
 	"  relayed_at INTEGER NOT NULL);",
+	/* 2 -> 3: agents' answers and commands, notices, the ticket log */
+	"ALTER TABLE tickets ADD COLUMN first_response_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN merged_into INTEGER"
+	"  REFERENCES tickets(id);"
+	"ALTER TABLE messages ADD COLUMN author TEXT;"
+	"ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN body TEXT;"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  actor TEXT,"
+	"  detail TEXT);"
+	"CREATE INDEX events_ticket ON events(ticket_id, at);"
+	"CREATE INDEX events_kind ON events(kind, at);",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 #define OUTBOX_COLUMNS \
 	"id, kind, ticket_id, recipient, message_id, in_reply_to, refs, " \
 	"flags, due_at, state, attempts, last_error, relay_queue_id, " \
-	"created_at, sent_at"
+	"created_at, sent_at, body"
 
 #define TICKET_COLUMNS \
 	"t.id, t.queue, t.status, t.priority, t.customer, t.customer_name, " \
 	"t.subject, t.created_at, t.updated_at, t.reopen_count, t.assignee, " \
 	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id), " \
-	"t.first_response_due, t.resolution_due, t.complaint"
+	"t.first_response_due, t.resolution_due, t.complaint, " \
+	"t.first_response_at, t.resolved_at, t.merged_into"
 
 
 static const char *const sq_sql[SQ_COUNT] = {
@@ -113,17 +131,36 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    "WHERE message_id = ?1",
 	[SQ_TICKET_TOUCH] = "UPDATE tickets SET updated_at = ?2 WHERE id = ?1",
 	[SQ_MESSAGE_INSERT] = "INSERT INTO messages (ticket_id, message_id, "
-	    "direction, queue_id, sender, subject, received_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    "direction, queue_id, sender, subject, received_at, author, note) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[SQ_TICKET_UPDATE] = "UPDATE tickets SET "
+	    "status = CASE WHEN ?2 & 1 THEN ?3 ELSE status END, "
+	    "resolved_at = CASE WHEN ?2 & 1 AND ?3 = 'resolved' THEN ?8 "
+	    "ELSE resolved_at END, "
+	    "priority = CASE WHEN ?2 & 2 THEN ?4 ELSE priority END, "
+	    "assignee = CASE WHEN ?2 & 4 THEN ?5 ELSE assignee END, "
+	    "first_response_at = CASE WHEN ?2 & 8 "
+	    "THEN coalesce(first_response_at, ?8) ELSE first_response_at END, "
+	    "reopen_count = reopen_count + (CASE WHEN ?2 & 16 THEN 1 "
+	    "ELSE 0 END), "
+	    "merged_into = CASE WHEN ?2 & 32 THEN ?6 ELSE merged_into END, "
+	    "first_response_due = CASE WHEN ?2 & 64 THEN ?7 "
+	    "ELSE first_response_due END, "
+	    "updated_at = ?8 WHERE id = ?1",
+	[SQ_EVENT_INSERT] = "INSERT INTO events (ticket_id, at, kind, actor, "
+	    "detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQ_EVENT_LIST] = "SELECT ticket_id, at, kind, actor, detail "
+	    "FROM events WHERE ticket_id = ?1 ORDER BY at, id",
 	[SQ_TICKET_LIST] = "SELECT " TICKET_COLUMNS " FROM tickets t "
 	    "WHERE (?1 IS NULL OR t.status = ?1) ORDER BY t.id DESC "
 	    "LIMIT ?2",
 	[SQ_MESSAGE_LIST] = "SELECT ticket_id, message_id, direction, "
-	    "queue_id, sender, subject, received_at FROM messages "
+	    "queue_id, sender, subject, received_at, author, note "
+	    "FROM messages "
 	    "WHERE ticket_id = ?1 ORDER BY received_at, id",
 	[SQ_OUTBOX_INSERT] = "INSERT INTO outbox (kind, ticket_id, recipient, "
-	    "message_id, in_reply_to, refs, flags, due_at, created_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    "message_id, in_reply_to, refs, flags, due_at, created_at, body) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[SQ_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE kind = ?1 "
 	    "AND created_at >= ?3 AND (?2 IS NULL OR recipient = ?2)",
 	[SQ_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'sending', "
@@ -534,6 +571,9 @@ sq_ticket_row(sqlite3_stmt *s, struct pd_ticket *t)
 	t->first_response_due = sqlite3_column_int64(s, 12);
 	t->resolution_due = sqlite3_column_int64(s, 13);
 	t->complaint = sqlite3_column_int(s, 14);
+	t->first_response_at = sqlite3_column_int64(s, 15);
+	t->resolved_at = sqlite3_column_int64(s, 16);
+	t->merged_into = sqlite3_column_int64(s, 17);
 }
 
 /* sq_ticket_insert - insert t, set t->id */
@@ -631,7 +671,78 @@ sq_message_insert(struct pd_store *st, const struct pd_message_rec *m)
 	sq_bind_text(s, 5, m->sender);
 	sq_bind_text(s, 6, m->subject);
 	sqlite3_bind_int64(s, 7, m->received_at);
+	sq_bind_text(s, 8, m->author);
+	sqlite3_bind_int(s, 9, m->note ? 1 : 0);
 	return sq_done(s, sq_code(sq, sqlite3_step(s)));
+}
+
+/* sq_ticket_update - write the fields u->what names */
+static int
+sq_ticket_update(struct pd_store *st, const struct pd_ticket_update *u)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_TICKET_UPDATE);
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, u->id);
+	sqlite3_bind_int(s, 2, (int)u->what);
+	sq_bind_text(s, 3, pd_ticket_status_name(u->status));
+	sq_bind_text(s, 4, pd_conf_priority_name(u->priority));
+	sq_bind_text(s, 5, u->assignee);
+	if (u->merged_into > 0)
+		sqlite3_bind_int64(s, 6, u->merged_into);
+	sqlite3_bind_int64(s, 7, u->first_response_due);
+	sqlite3_bind_int64(s, 8, u->now);
+	rc = sq_code(sq, sqlite3_step(s));
+	if (rc == PD_OK && sqlite3_changes(sq->db) == 0)
+		rc = PD_ENOTFOUND;
+	return sq_done(s, rc);
+}
+
+/* sq_event_add - one line of a ticket's log */
+static int
+sq_event_add(struct pd_store *st, const struct pd_event *e)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_EVENT_INSERT);
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, e->ticket_id);
+	sqlite3_bind_int64(s, 2, e->at);
+	sq_bind_text(s, 3, e->kind);
+	sq_bind_text(s, 4, e->actor);
+	sq_bind_text(s, 5, e->detail);
+	return sq_done(s, sq_code(sq, sqlite3_step(s)));
+}
+
+/* sq_event_list - a ticket's log, oldest first */
+static int
+sq_event_list(struct pd_store *st, int64_t ticket_id, pd_event_cb cb,
+    void *arg)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_EVENT_LIST);
+	struct pd_event e;
+	int rc;
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sqlite3_bind_int64(s, 1, ticket_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int stop;
+
+		e.ticket_id = sqlite3_column_int64(s, 0);
+		e.at = sqlite3_column_int64(s, 1);
+		e.kind = (const char *)sqlite3_column_text(s, 2);
+		e.actor = (const char *)sqlite3_column_text(s, 3);
+		e.detail = (const char *)sqlite3_column_text(s, 4);
+		if ((stop = cb(&e, arg)) != 0)
+			return sq_done(s, stop);
+	}
+	return sq_done(s, sq_code(sq, rc));
 }
 
 /* sq_ticket_list - walk tickets, newest first */
@@ -687,6 +798,8 @@ sq_message_list(struct pd_store *st, int64_t ticket_id, pd_message_cb cb,
 		m.sender = (const char *)sqlite3_column_text(s, 4);
 		m.subject = (const char *)sqlite3_column_text(s, 5);
 		m.received_at = sqlite3_column_int64(s, 6);
+		m.author = (const char *)sqlite3_column_text(s, 7);
+		m.note = sqlite3_column_int(s, 8) != 0;
 		stop = cb(&m, arg);
 		if (stop != 0)
 			return sq_done(s, stop);
@@ -709,6 +822,9 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.ticket_by_message_id = sq_ticket_by_message_id,
 	.ticket_touch = sq_ticket_touch,
 	.message_insert = sq_message_insert,
+	.ticket_update = sq_ticket_update,
+	.event_add = sq_event_add,
+	.event_list = sq_event_list,
 	.ticket_list = sq_ticket_list,
 	.message_list = sq_message_list,
 	.outbox_insert = sq_outbox_insert,

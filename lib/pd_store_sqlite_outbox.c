@@ -44,6 +44,7 @@ sq_outbox_row(sqlite3_stmt *s, struct pd_outbox *o)
 	o->relay_queue_id = sq_col_dup(s, 12);
 	o->created_at = sqlite3_column_int64(s, 13);
 	o->sent_at = sqlite3_column_int64(s, 14);
+	o->body = sq_col_dup(s, 15);
 }
 
 /* sq_outbox_insert - queue one row */
@@ -66,6 +67,7 @@ sq_outbox_insert(struct pd_store *st, struct pd_outbox *o)
 	sqlite3_bind_int(s, 7, (int)o->flags);
 	sqlite3_bind_int64(s, 8, o->due_at);
 	sqlite3_bind_int64(s, 9, o->created_at);
+	sq_bind_text(s, 10, o->body);
 	rc = sq_code(sq, sqlite3_step(s));
 	if (rc == PD_OK)
 		o->id = sqlite3_last_insert_rowid(sq->db);

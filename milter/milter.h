@@ -31,11 +31,24 @@
 #include "pd_buf.h"
 #include "pd_conf.h"
 #include "pd_key.h"
+#include "pd_route.h"
 #include "pd_store.h"
 
 #define MILTER_SUBJECT_MAX	(16 * 1024)
 #define MILTER_FIELD_MAX	(16 * 1024)
 #define MILTER_XPD_MAX		8	/* distinct X-Postdesk-* names */
+#define MILTER_RCPT_MAX		64	/* recipients remembered */
+
+enum milter_rcpt_kind {
+	MILTER_RCPT_SUPPORT,		/* a support address */
+	MILTER_RCPT_AGENT,		/* an agent of some queue */
+	MILTER_RCPT_CUSTOMER,		/* anyone else */
+};
+
+struct milter_rcpt {
+	char	*addr;				/* as given, without "<>" */
+	enum milter_rcpt_kind kind;
+};
 
 struct milter_xpd {
 	char	name[64];
@@ -59,6 +72,16 @@ struct milter_msg {
 	int	 n_xpd;
 	bool	 xpd_overflow;
 	struct pd_autoreply autoreply;		/* RFC 3834 signals seen */
+	/* agent mail: SASL login on a submission service, or a trusted
+	 * client (then the From header decides at end-of-message) */
+	const char *agent;			/* SASL agent, from conf */
+	bool	 maybe_agent;			/* keep headers and body */
+	struct pd_buf raw;			/* the whole message, CRLF */
+	bool	 raw_overflow;
+	bool	 body_started;
+	struct milter_rcpt rcpts[MILTER_RCPT_MAX];
+	int	 n_rcpts;
+	bool	 rcpts_overflow;
 };
 
 #define MILTER_RESET_MSG	0x1		/* envelope and headers */
@@ -69,6 +92,8 @@ struct milter_conn {
 	unsigned long	 steps;			/* SMFIP_* flags agreed */
 	bool		 leadspc;		/* SMFIP_HDR_LEADSPC agreed */
 	bool		 relay;			/* the worker's relay service */
+	bool		 trusted;		/* client in trusted_networks */
+	bool		 submission;		/* a submission service */
 	struct milter_msg msg;
 };
 
@@ -83,6 +108,9 @@ void	milter_conn_free(struct milter_conn **conn);
 void	milter_msg_reset(struct milter_conn *conn, int how);
 void	milter_msg_header(struct milter_conn *conn, const char *name,
 	    const char *value);
+void	milter_msg_rcpt(struct milter_conn *conn, const char *addr);
+void	milter_msg_body(struct milter_conn *conn, const unsigned char *chunk,
+	    size_t len);
 
 /* milter_pool.c */
 void	milter_pool_init(const char *path, long timeout_ms);
@@ -93,6 +121,18 @@ void	milter_pool_shutdown(void);
 /* milter_eom.c */
 sfsistat milter_eom_process(SMFICTX *ctx, struct milter_conn *conn);
 sfsistat milter_eom_relay(SMFICTX *ctx, struct milter_conn *conn);
+const char *milter_eom_qid(SMFICTX *ctx);
+sfsistat milter_eom_on_error(SMFICTX *ctx, struct milter_conn *conn,
+	    const char *qid, const char *why);
+void	milter_eom_header(SMFICTX *ctx, struct milter_conn *conn,
+	    const char *name, const char *value, int change_index);
+void	milter_eom_tags(SMFICTX *ctx, struct milter_conn *conn,
+	    const struct pd_route_out *out);
+
+/* milter_agent.c */
+const char *milter_agent_of(struct milter_conn *conn);
+sfsistat milter_agent_process(SMFICTX *ctx, struct milter_conn *conn,
+	    const char *agent);
 
 /* milter_cb.c */
 extern struct smfiDesc milter_desc;

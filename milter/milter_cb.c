@@ -5,9 +5,14 @@
  *		decide anything but "this message is not for support".
  * DESIGN	Mail for other addresses is let go at DATA (SMFIS_ACCEPT), as
  *		soon as every recipient is known, so Postfix sends it no
- *		headers and no body.  The body is never requested
- *		(SMFIP_NOBODY).  SMFIP_HDR_LEADSPC is asked for, so the Subject
- *		arrives byte-exact and unchanged parts can be kept as they were.
+ *		headers and no body, unless it may be an agent's: a SASL
+ *		login that names an agent on a submission service
+ *		([milter] submission_names), or any mail from a client in
+ *		trusted_networks (its From decides at end-of-message).  Only
+ *		an agent's mail needs its body (command lines); for any
+ *		other the first body chunk is answered SMFIS_SKIP.
+ *		SMFIP_HDR_LEADSPC is asked for, so the Subject arrives
+ *		byte-exact and unchanged parts can be kept as they were.
  * OWNERSHIP	Connection contexts: created in connect, freed in close
  *		(which may come without connect, with no private data).
  * THREADS	One thread per MTA connection (libmilter).
@@ -19,17 +24,20 @@
 #include "milter.h"
 #include "pd_log.h"
 #include "pd_mem.h"
+#include "pd_team.h"
 
-#define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS)
+#define WANT_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY | \
+			 SMFIF_ADDRCPT | SMFIF_DELRCPT)
 
 /*
- * Protocol steps: no body, no HELO/EOH/unknown-command callbacks, and no
- * reply at all to connect, MAIL, RCPT and each header, since we never
- * refuse there: each of those would otherwise cost the SMTP session a
- * round trip to this process.  (Connect is still seen, for its
- * {daemon_name} macro.)
+ * Protocol steps: no HELO/EOH/unknown-command callbacks, and no reply at
+ * all to connect, MAIL, RCPT and each header, since we never refuse
+ * there: each of those would otherwise cost the SMTP session a round trip
+ * to this process.  (Connect is still seen, for its {daemon_name} macro
+ * and the client's address.)  SMFIP_SKIP: the MTA understands
+ * SMFIS_SKIP, which ends the body of a message that is not an agent's.
  */
-#define WANT_STEPS	(SMFIP_HDR_LEADSPC | SMFIP_NOBODY | SMFIP_NOUNKNOWN | \
+#define WANT_STEPS	(SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_SKIP | \
 			 SMFIP_NR_CONN | SMFIP_NOHELO | SMFIP_NOEOH | \
 			 SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR)
 
@@ -83,13 +91,14 @@ cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 	const char *daemon = smfi_getsymval(ctx, "{daemon_name}");
 
 	(void)host;
-	(void)addr;
 	if (conn == NULL) {		/* an MTA that skipped negotiation */
 		conn = milter_conn_new();
 		smfi_setpriv(ctx, conn);
 	}
 	conn->relay = daemon != NULL &&
 	    strcmp(daemon, conn->conf->inject_name) == 0;
+	conn->submission = pd_team_submission(conn->conf, daemon);
+	conn->trusted = !conn->relay && pd_team_trusted(conn->conf, addr);
 	return cb_reply(conn, SMFIP_NR_CONN);
 }
 
@@ -103,6 +112,10 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_ACCEPT;
 	milter_msg_reset(conn, MILTER_RESET_MSG);
 	conn->msg.sender = pd_xstrndup(argv[0] ? argv[0] : "", 512);
+	if (conn->submission && !conn->relay)
+		conn->msg.agent = pd_team_agent(conn->conf,
+		    smfi_getsymval(ctx, "{auth_authen}"), NULL);
+	conn->msg.maybe_agent = conn->msg.agent != NULL || conn->trusted;
 	return cb_reply(conn, SMFIP_NR_MAIL);
 }
 
@@ -116,6 +129,8 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if (conn == NULL || argv[0] == NULL)
 		return cb_reply(conn, SMFIP_NR_RCPT);
 	q = pd_conf_queue_by_address(conn->conf, argv[0]);
+	if (conn->msg.maybe_agent)
+		milter_msg_rcpt(conn, argv[0]);
 	if (q != NULL) {
 		conn->msg.support_rcpts++;
 		if (conn->msg.queue == NULL)
@@ -130,7 +145,7 @@ cb_data(SMFICTX *ctx)
 {
 	struct milter_conn *conn = cb_conn(ctx);
 
-	if (conn != NULL && conn->relay)
+	if (conn != NULL && (conn->relay || conn->msg.maybe_agent))
 		return SMFIS_CONTINUE;
 	if (conn == NULL || conn->msg.queue == NULL) {
 		if (conn != NULL)
@@ -151,19 +166,40 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	return cb_reply(conn, SMFIP_NR_HDR);
 }
 
+/* cb_body - keep an agent's body; skip the rest of anyone else's */
+static sfsistat
+cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct milter_conn *conn = cb_conn(ctx);
+
+	if (conn != NULL && conn->msg.maybe_agent && !conn->relay) {
+		milter_msg_body(conn, chunk, len);
+		return SMFIS_CONTINUE;
+	}
+	return conn != NULL && (conn->steps & SMFIP_SKIP) ? SMFIS_SKIP :
+	    SMFIS_CONTINUE;
+}
+
 /* cb_eom - end of message: decide, commit, apply */
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
 	struct milter_conn *conn = cb_conn(ctx);
+	const char *agent = NULL;
 	sfsistat rc;
 
+	if (conn != NULL && !conn->relay && conn->msg.maybe_agent)
+		agent = milter_agent_of(conn);
 	if (conn != NULL && conn->relay)
 		rc = milter_eom_relay(ctx, conn);
+	else if (agent != NULL)
+		rc = milter_agent_process(ctx, conn, agent);
 	else if (conn == NULL || conn->msg.queue == NULL)
-		return SMFIS_CONTINUE;
+		rc = SMFIS_CONTINUE;
 	else
 		rc = milter_eom_process(ctx, conn);
+	if (conn == NULL)
+		return rc;
 	milter_msg_reset(conn, MILTER_RESET_MSG);
 	return rc;
 }
@@ -198,6 +234,7 @@ struct smfiDesc milter_desc = {
 	.xxfi_envfrom = cb_envfrom,
 	.xxfi_envrcpt = cb_envrcpt,
 	.xxfi_header = cb_header,
+	.xxfi_body = cb_body,
 	.xxfi_eom = cb_eom,
 	.xxfi_abort = cb_abort,
 	.xxfi_close = cb_close,

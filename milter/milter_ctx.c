@@ -19,6 +19,7 @@
 
 #include "milter.h"
 #include "pd_mem.h"
+#include "pd_team.h"
 
 /* milter_conn_new - context for a new MTA connection */
 struct milter_conn *
@@ -30,6 +31,8 @@ milter_conn_new(void)
 	conn->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 	conn->conf = milter_conf_get();
 	pd_buf_init(&conn->msg.subject, MILTER_SUBJECT_MAX);
+	pd_buf_init(&conn->msg.raw, (size_t)conn->conf->max_header_size +
+	    (size_t)conn->conf->max_body_size);
 	return conn;
 }
 
@@ -41,6 +44,7 @@ milter_conn_free(struct milter_conn **conn)
 		return;
 	milter_msg_reset(*conn, MILTER_RESET_MSG);
 	pd_buf_free(&(*conn)->msg.subject);
+	pd_buf_free(&(*conn)->msg.raw);
 	pd_conf_unref(&(*conn)->conf);
 	pd_xfree(conn);
 }
@@ -51,9 +55,14 @@ milter_msg_reset(struct milter_conn *conn, int how)
 {
 	struct milter_msg *msg = &conn->msg;
 	struct pd_buf subject = msg->subject;
+	struct pd_buf raw = msg->raw;
+	int i;
 
 	if (!(how & MILTER_RESET_MSG))
 		return;
+	for (i = 0; i < msg->n_rcpts; i++)
+		pd_free(msg->rcpts[i].addr);
+	pd_buf_reset(&raw);
 	pd_free(msg->sender);
 	pd_free(msg->message_id);
 	pd_free(msg->in_reply_to);
@@ -62,6 +71,7 @@ milter_msg_reset(struct milter_conn *conn, int how)
 	pd_buf_reset(&subject);
 	memset(msg, 0, sizeof(*msg));
 	msg->subject = subject;
+	msg->raw = raw;
 	pd_autoreply_init(&msg->autoreply, conn->conf->authserv_id);
 }
 
@@ -93,6 +103,73 @@ msg_count_xpd(struct milter_msg *msg, const char *name)
 	msg->xpd[msg->n_xpd++].count = 1;
 }
 
+/*
+ * msg_raw_header - append "Name: value" to the raw copy of an agent's
+ * message, with CRLF between folded lines and at the end
+ */
+static void
+msg_raw_header(struct milter_msg *msg, const char *name, const char *value,
+    bool leadspc)
+{
+	struct pd_buf *b = &msg->raw;
+	const char *p;
+	int rc;
+
+	rc = pd_buf_adds(b, name);
+	if (rc == PD_OK)
+		rc = pd_buf_adds(b, leadspc ? ":" : ": ");
+	for (p = value; rc == PD_OK && *p != '\0'; p++)
+		rc = *p == '\n' ? pd_buf_add(b, "\r\n", 2) :
+		    *p == '\r' ? PD_OK : pd_buf_add(b, p, 1);
+	if (rc == PD_OK)
+		rc = pd_buf_add(b, "\r\n", 2);
+	if (rc != PD_OK)
+		msg->raw_overflow = true;
+}
+
+/* milter_msg_rcpt - remember a recipient and what it is */
+void
+milter_msg_rcpt(struct milter_conn *conn, const char *addr)
+{
+	struct milter_msg *msg = &conn->msg;
+	struct milter_rcpt *r;
+	size_t len;
+
+	if (msg->n_rcpts == MILTER_RCPT_MAX) {
+		msg->rcpts_overflow = true;
+		return;
+	}
+	r = &msg->rcpts[msg->n_rcpts++];
+	addr += strspn(addr, " \t");
+	len = strlen(addr);
+	if (len >= 2 && addr[0] == '<' && addr[len - 1] == '>')
+		r->addr = pd_xstrndup(addr + 1, len - 2);
+	else
+		r->addr = pd_xstrdup(addr);
+	r->kind = pd_conf_queue_by_address(conn->conf, r->addr) ?
+	    MILTER_RCPT_SUPPORT : pd_team_agent(conn->conf, r->addr, NULL) ?
+	    MILTER_RCPT_AGENT : MILTER_RCPT_CUSTOMER;
+}
+
+/*
+ * milter_msg_body - append a body chunk of an agent's message; the first
+ * chunk also ends the header block
+ */
+void
+milter_msg_body(struct milter_conn *conn, const unsigned char *chunk,
+    size_t len)
+{
+	struct milter_msg *msg = &conn->msg;
+
+	if (!msg->body_started) {
+		msg->body_started = true;
+		if (pd_buf_add(&msg->raw, "\r\n", 2) != PD_OK)
+			msg->raw_overflow = true;
+	}
+	if (!msg->raw_overflow && pd_buf_add(&msg->raw, chunk, len) != PD_OK)
+		msg->raw_overflow = true;
+}
+
 /* milter_msg_header - collect one header of the message */
 void
 milter_msg_header(struct milter_conn *conn, const char *name,
@@ -106,6 +183,8 @@ milter_msg_header(struct milter_conn *conn, const char *name,
 		msg->headers_overflow = true;
 		return;
 	}
+	if (msg->maybe_agent)
+		msg_raw_header(msg, name, value, conn->leadspc);
 	pd_autoreply_header(&msg->autoreply, name, value);
 	if (strcasecmp(name, "Subject") == 0) {
 		if (!msg->has_subject && pd_buf_add(&msg->subject, value,

@@ -28,18 +28,18 @@
 
 #define LOG_VALUE_MAX	256
 
-/* eom_qid - the Postfix queue id, or "NOQUEUE" */
-static const char *
-eom_qid(SMFICTX *ctx)
+/* milter_eom_qid - the Postfix queue id, or "NOQUEUE" */
+const char *
+milter_eom_qid(SMFICTX *ctx)
 {
 	const char *qid = smfi_getsymval(ctx, "i");
 
 	return qid != NULL && *qid != '\0' ? qid : "NOQUEUE";
 }
 
-/* eom_on_error - the store failed: apply on_error, log once */
-static sfsistat
-eom_on_error(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
+/* milter_eom_on_error - the store failed: apply on_error, log once */
+sfsistat
+milter_eom_on_error(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
     const char *why)
 {
 	bool tempfail = conn->conf->on_error == PD_ON_ERROR_TEMPFAIL;
@@ -53,9 +53,9 @@ eom_on_error(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
 	return SMFIS_TEMPFAIL;
 }
 
-/* eom_header - add or change a header with the agreed leading space */
-static void
-eom_header(SMFICTX *ctx, struct milter_conn *conn, const char *name,
+/* milter_eom_header - add or change a header, agreed leading space */
+void
+milter_eom_header(SMFICTX *ctx, struct milter_conn *conn, const char *name,
     const char *value, int change_index)
 {
 	char buf[MILTER_SUBJECT_MAX + 2];
@@ -74,9 +74,9 @@ eom_header(SMFICTX *ctx, struct milter_conn *conn, const char *name,
 		smfi_addheader(ctx, (char *)name, (char *)v);
 }
 
-/* eom_apply - the committed ticket's changes to the message */
-static void
-eom_apply(SMFICTX *ctx, struct milter_conn *conn,
+/* milter_eom_tags - the committed ticket's changes to the headers */
+void
+milter_eom_tags(SMFICTX *ctx, struct milter_conn *conn,
     const struct pd_route_out *out)
 {
 	struct milter_msg *msg = &conn->msg;
@@ -88,18 +88,45 @@ eom_apply(SMFICTX *ctx, struct milter_conn *conn,
 		for (n = msg->xpd[i].count; n > 0; n--)
 			smfi_chgheader(ctx, msg->xpd[i].name, n, NULL);
 	if (out->subject != NULL && !msg->subject_unusable)
-		eom_header(ctx, conn, "Subject", out->subject,
+		milter_eom_header(ctx, conn, "Subject", out->subject,
 		    msg->has_subject ? 1 : 0);
 	snprintf(value, sizeof(value), "%.*s", (int)strlen(out->tag) - 2,
 	    out->tag + 1);
-	eom_header(ctx, conn, "X-Postdesk-Ticket", value, 0);
-	eom_header(ctx, conn, "X-Postdesk-Status",
+	milter_eom_header(ctx, conn, "X-Postdesk-Ticket", value, 0);
+	milter_eom_header(ctx, conn, "X-Postdesk-Status",
 	    pd_ticket_status_name(out->status), 0);
-	eom_header(ctx, conn, "X-Postdesk-Priority",
+	milter_eom_header(ctx, conn, "X-Postdesk-Priority",
 	    pd_conf_priority_name(out->priority), 0);
 	if (out->message_id_added) {
 		snprintf(value, sizeof(value), "<%s>", out->message_id);
-		eom_header(ctx, conn, "Message-ID", value, 0);
+		milter_eom_header(ctx, conn, "Message-ID", value, 0);
+	}
+}
+
+/*
+ * eom_automatic - was the message written by a machine, not a person?  A
+ * customer's mail that claims an agent's or the desk's own address in
+ * From (forged: a real agent's mail was recognised before) counts too: it
+ * must not reopen anything.
+ */
+static bool
+eom_automatic(enum pd_ack_verdict v)
+{
+	switch (v) {
+	case PD_ACK_NULL_SENDER:
+	case PD_ACK_MAILER_DAEMON:
+	case PD_ACK_LOOP:
+	case PD_ACK_REPORT:
+	case PD_ACK_BOUNCE:
+	case PD_ACK_AUTO_SUBMITTED:
+	case PD_ACK_PRECEDENCE:
+	case PD_ACK_AUTO_REPLY_MARKER:
+	case PD_ACK_OUT_OF_OFFICE:
+	case PD_ACK_AGENT:		/* an agent's From from outside */
+	case PD_ACK_SUPPORT_ADDRESS:
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -128,6 +155,7 @@ eom_route_in(struct milter_conn *conn, const char *qid,
 	    msg->sender);
 	in->ack_block = verdict == PD_ACK_SEND ? NULL :
 	    pd_ack_verdict_name(verdict);
+	in->automatic = eom_automatic(verdict);
 	in->sender_authenticated = pd_autoreply_authenticated(&msg->autoreply);
 	in->now = (int64_t)time(NULL);
 }
@@ -146,10 +174,11 @@ eom_log(const char *qid, struct milter_conn *conn,
 		    "queued" : out->ack_suppressed ? out->ack_suppressed :
 		    "none");
 	pd_msg_info(qid, "ticket=%s-%lld, action=%s, from=<%s>, queue=%s, "
-	    "status=%s, priority=%s%s", conn->conf->tag_prefix,
+	    "status=%s, priority=%s%s%s", conn->conf->tag_prefix,
 	    (long long)out->ticket_id, pd_route_action_name(out->action),
 	    from, conn->msg.queue->name, pd_ticket_status_name(out->status),
-	    pd_conf_priority_name(out->priority), ack);
+	    pd_conf_priority_name(out->priority), ack,
+	    out->reopened ? ", reopened" : "");
 	if (out->forged_tag)
 		pd_msg_warn(qid, "tag in subject failed verification, not "
 		    "trusted (ticket=%s)", out->tag);
@@ -164,7 +193,7 @@ eom_log(const char *qid, struct milter_conn *conn,
 sfsistat
 milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 {
-	const char *qid = eom_qid(ctx);
+	const char *qid = milter_eom_qid(ctx);
 	struct pd_route_out out;
 	struct pd_route_in in;
 	struct pd_store *st;
@@ -178,17 +207,17 @@ milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 	}
 	st = milter_pool_get(&err);
 	if (st == NULL)
-		return eom_on_error(ctx, conn, qid, err.msg);
+		return milter_eom_on_error(ctx, conn, qid, err.msg);
 	eom_route_in(conn, qid, &in);
 	rc = pd_route_message(st, &in, &out);
 	milter_pool_put(st, rc == PD_OK);
 	if (rc != PD_OK) {
 		pd_route_out_free(&out);
-		return eom_on_error(ctx, conn, qid, pd_err_str(rc));
+		return milter_eom_on_error(ctx, conn, qid, pd_err_str(rc));
 	}
 	if (out.ack_msgid[0] != '\0')
 		pd_nudge_send(conn->conf->worker_socket);
-	eom_apply(ctx, conn, &out);
+	milter_eom_tags(ctx, conn, &out);
 	eom_log(qid, conn, &out);
 	pd_route_out_free(&out);
 	return SMFIS_CONTINUE;
@@ -204,7 +233,7 @@ sfsistat
 milter_eom_relay(SMFICTX *ctx, struct milter_conn *conn)
 {
 	char id[PD_MSGID_MAX + 1];
-	const char *qid = eom_qid(ctx);
+	const char *qid = milter_eom_qid(ctx);
 	struct pd_err err = { 0, "" };
 	struct pd_store *st;
 	int seen = 0;

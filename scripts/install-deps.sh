@@ -7,6 +7,7 @@ PACKAGES="build-essential autoconf automake pkg-config
 	libglib2.0-dev libgmime-3.0-dev libsqlite3-dev libsodium-dev
 	libmilter-dev libetpan-dev
 	postfix sqlite3 python3 swaks miltertest tzdata
+	sasl2-bin libsasl2-modules mutt tmux
 	man-db groff-base procps iproute2"
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -12,7 +12,9 @@
  *		             pending again at now + backoff(attempts)
  *		  5xx, unusable recipient
  *		             failed, with the reply; "postdeskctl queue retry"
- *		Acknowledgements go out with the null reverse-path
+ *		Kinds: "ack" (pd_ackmail, from templates) and "notice" to an
+ *		agent (pd_notice, text fixed when queued).
+ *		Everything goes out with the null reverse-path
  *		(MAIL FROM:<>, RFC 3834 3.3), so they can trigger no bounce.
  *		One log line per row, ticket first:
  *		  PD-7: outbox=3, kind=ack, to=<a@b>, relay=..., status=sent
@@ -28,6 +30,7 @@
 #include "pd_ackmail.h"
 #include "pd_log.h"
 #include "pd_mem.h"
+#include "pd_notice.h"
 #include "worker.h"
 
 #define MAIL_MAX	(1024 * 1024)
@@ -161,7 +164,10 @@ deliver_take(const struct pd_outbox *o, void *arg)
 	job->mail_from = "";
 	job->recipient = it->recipient;
 	rc = pd_store_ticket_get(w->st, o->ticket_id, &t);
-	if (rc == PD_OK)
+	if (rc == PD_OK && strcmp(o->kind, "notice") == 0)
+		rc = pd_notice_build(w->conf, w->key, &t, o,
+		    (int64_t)time(NULL), &it->msg);
+	else if (rc == PD_OK)
 		rc = pd_ackmail_build(w->conf, w->key, &t, o,
 		    (int64_t)time(NULL), &it->msg, &fallback, &err);
 	if (fallback)

@@ -62,6 +62,9 @@ socket = $PD_MILTER_SOCKET      # a comment, as in the product's sample
 on_error = ${PD_ON_ERROR:-accept}
 store_timeout = 2s
 authserv_id = mx.example.com
+# The tests' customers connect from 127.0.0.1: only 127.0.0.2 is an
+# agents' network (t_agent.sh sends from it on purpose).
+trusted_networks = 127.0.0.2/32
 
 [smtp]
 relay = 127.0.0.1:${PD_RELAY_PORT:-10026}

@@ -15,6 +15,7 @@
 #		             Maildir (new/ cur/ tmp/) per recipient
 #		  DIR/maillog  maillog_file, written by postlogd
 #		  DIR/pf.env   the ports, for pf_use in another shell
+#		  DIR/etc/sasl smtpd.conf and sasldb2 (PF_SUBMISSION=1 only)
 #		Every service runs with chroot = n. Mail to a mailbox listed
 #		in $PF_MAILBOXES (local parts, default "support other
 #		postmaster") at example.com is delivered by virtual(8) as
@@ -28,17 +29,31 @@
 #		  PF_PORT         the "MX": smtpd_milters = MILTER if given
 #		  PF_INJECT_PORT  smtpd_milters empty (where the worker
 #		                  hands its mail)
+#		With PF_SUBMISSION=1 set before pf_setup, a third one,
+#		  PF_SUBMISSION_PORT  the agents' submission service,
+#		that takes mail only after SASL AUTH (Cyrus SASL with a
+#		sasldb in DIR/etc/sasl, users added by pf_sasl_user, PLAIN
+#		and LOGIN in clear text), with milter_macro_daemon_name
+#		ORIGINATING and smtpd_milters = $postdesk_milter when the
+#		snippet defines it, else main.cf's (MILTER, as on the MX).
 #		Order of configuration: built-in settings, then every line of
 #		the optional file named by $PF_MAIN_SNIPPET (postconf -e), then
-#		the MILTER settings, then the guard settings (directories,
-#		loopback only, maillog) so that a snippet can never move the
-#		instance off loopback or onto the system spool.
+#		the MILTER settings, then the submission service, then the
+#		guard settings (directories, loopback only, maillog) so that
+#		a snippet can never move the instance off loopback or onto
+#		the system spool.
 #
 # API		pf_setup DIR [MILTER]	configure (stops a stale instance)
 #		pf_use DIR		select an instance set up earlier
-#		pf_start		start, wait until both ports answer
+#		pf_start		start, wait until its ports answer
 #		pf_stop [DIR]		stop, kill leftovers; never hangs
 #		pf_send FROM TO FILE	send FILE over SMTP to PF_PORT
+#		pf_send_auth LOGIN PASSWORD FROM TO FILE
+#					pf_send after AUTH, to the submission
+#					port (PF_SUBMISSION_PORT)
+#		pf_sasl_user LOGIN PASSWORD
+#					add a submission user (or a new
+#					password); LOGIN is user@realm
 #		pf_wait_queue_empty [S]	wait until the queue is empty
 #		pf_maildir_files LOCAL	list the delivered files of LOCAL
 #		pf_maildir_count LOCAL	count them
@@ -48,19 +63,22 @@
 #		pf_free_ports N		print N free loopback TCP ports
 #		pf_port_wait PORT S	wait until 127.0.0.1:PORT accepts
 #
-# LINE ENDINGS	pf_send rewrites every line ending of FILE (CRLF, a lone
-#		LF or a lone CR) to CRLF and adds a final CRLF if the file
-#		lacks one; nothing else is changed (8-bit bytes and NULs are
-#		sent as they are; smtplib does the dot-stuffing). virtual(8)
-#		stores lines with LF endings, so a delivered body equals the
-#		sent one after the same normalisation to LF: pf_body applies
-#		exactly that normalisation to either side.
+# LINE ENDINGS	pf_send and pf_send_auth rewrite every line ending of
+#		FILE (CRLF, a lone LF or a lone CR) to CRLF and add a final
+#		CRLF if the file lacks one; nothing else is changed (8-bit
+#		bytes and NULs are sent as they are; smtplib does the
+#		dot-stuffing). virtual(8) stores lines with LF endings, so a
+#		delivered body equals the sent one after the same
+#		normalisation to LF: pf_body applies exactly that
+#		normalisation to either side.
 #
 # ERRORS	Functions return non-zero and print "pflib: ..." on stderr;
 #		they never exit the calling shell themselves.
 #
 # REQUIRES	root, Postfix 3.4 or later (maillog_file), python3,
-#		coreutils timeout, runuser.
+#		coreutils timeout, runuser; for PF_SUBMISSION, saslpasswd2
+#		(sasl2-bin) and the PLAIN/LOGIN and sasldb plug-ins
+#		(libsasl2-modules).
 #
 # SPDX-License-Identifier: MIT
 
@@ -121,16 +139,19 @@ pf_port_wait()
 	return 1
 }
 
-# pf_use - make DIR the current instance (PF_DIR, PF_PORT, PF_INJECT_PORT)
+# pf_use - make DIR the current instance (PF_DIR, PF_PORT, PF_INJECT_PORT,
+# and PF_SUBMISSION_PORT if DIR has a submission service)
 pf_use()
 {
 	if [ ! -r "$1/pf.env" ]; then
 		pf_msg "$1 was not set up by pf_setup"
 		return 1
 	fi
+	unset PF_SUBMISSION_PORT
 	# shellcheck disable=SC1091
 	. "$1/pf.env"
 	export PF_DIR PF_PORT PF_INJECT_PORT
+	[ -z "${PF_SUBMISSION_PORT:-}" ] || export PF_SUBMISSION_PORT
 }
 
 # pf_pids - print the pids of every process that belongs to instance DIR
@@ -372,6 +393,67 @@ pf_apply_milter()
 	    "milter_content_timeout = 20s"
 }
 
+# pf_sasl_dir - write DIR/etc/sasl: Cyrus SASL's smtpd.conf for a sasldb
+#
+# The directory is config_directory/sasl because Debian's Postfix reads
+# smtpd.conf (named after smtpd_sasl_path) from there whatever
+# cyrus_sasl_config_path says; the service sets that parameter to the
+# same place for builds that honour it. smtpd(8) reads both files
+# itself, outside any chroot, as root at start and as the postfix user
+# at AUTH time: they are root-owned (postfix check wants that in
+# config_directory) and readable by group postfix. The database is
+# created by the first pf_sasl_user; until then every AUTH fails.
+pf_sasl_dir()
+{
+	local sasl=$1/etc/sasl
+
+	mkdir -m 0750 "$sasl" && chgrp postfix "$sasl" || return 1
+	cat >"$sasl/smtpd.conf" <<EOF
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+sasldb_path: $sasl/sasldb2
+mech_list: PLAIN LOGIN
+EOF
+	chgrp postfix "$sasl/smtpd.conf" && chmod 0640 "$sasl/smtpd.conf"
+}
+
+# pf_apply_submission - with PF_SUBMISSION=1, add the submission service
+#
+# Appended to master.cf after the snippet and MILTER are applied, so it
+# can see whether main.cf defines $postdesk_milter: if it does, the
+# service runs that milter, as config/postfix/master.cf.snippet ships
+# it; if not, it keeps main.cf's smtpd_milters like the MX service.
+# Client, relay and recipient restrictions all come down to
+# "authenticated or rejected": mynetworks (loopback) grants nothing
+# here. No TLS, so that PLAIN and LOGIN are offered in clear text.
+pf_apply_submission()
+{
+	local dir=$1 port=$2 milters=
+
+	[ "${PF_SUBMISSION:-0}" = 1 ] || return 0
+	pf_sasl_dir "$dir" || return 1
+	if grep -qs '^[[:space:]]*postdesk_milter[[:space:]]*=' \
+	    "$dir/etc/main.cf"; then
+		# shellcheck disable=SC2016
+		milters='
+  -o smtpd_milters=$postdesk_milter'
+	fi
+	cat >>"$dir/etc/master.cf" <<EOF
+127.0.0.1:$port inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=none
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=cyrus
+  -o smtpd_sasl_path=smtpd
+  -o cyrus_sasl_config_path=$dir/etc/sasl
+  -o smtpd_sasl_security_options=noanonymous
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+  -o milter_macro_daemon_name=ORIGINATING$milters
+EOF
+}
+
 # pf_apply_guards - settings no snippet may override
 pf_apply_guards()
 {
@@ -431,10 +513,11 @@ pf_make_dirs()
 #
 # DIR is created if needed. A stale instance running from DIR is
 # stopped first. Exports PF_DIR, PF_PORT and PF_INJECT_PORT and also
-# records them in DIR/pf.env.
+# records them in DIR/pf.env; with PF_SUBMISSION=1, PF_SUBMISSION_PORT
+# too (it is unset otherwise).
 pf_setup()
 {
-	local dir milter=${2:-} ports
+	local dir milter=${2:-} ports nports=2
 
 	if [ "$(id -u)" != 0 ]; then
 		pf_msg "a private Postfix instance needs root"
@@ -444,23 +527,34 @@ pf_setup()
 	pf_dir_ok "$dir" || return 1
 	pf_stop "$dir" || return 1
 	pf_make_dirs "$dir" || return 1
-	ports=$(pf_free_ports 2) || return 1
+	[ "${PF_SUBMISSION:-0}" != 1 ] || nports=3
+	ports=$(pf_free_ports "$nports") || return 1
 	PF_DIR=$dir
 	# PF_WANT_PORT fixes the main port (the demo's 127.0.0.1:2525).
 	PF_PORT=${PF_WANT_PORT:-$(echo "$ports" | sed -n 1p)}
 	PF_INJECT_PORT=$(echo "$ports" | sed -n 2p)
 	export PF_DIR PF_PORT PF_INJECT_PORT
+	unset PF_SUBMISSION_PORT
+	if [ "$nports" = 3 ]; then
+		PF_SUBMISSION_PORT=$(echo "$ports" | sed -n 3p)
+		export PF_SUBMISSION_PORT
+	fi
 	pf_write_main_cf "$dir" &&
 	    pf_write_vmailbox "$dir" &&
 	    pf_write_master_cf "$dir" "$PF_PORT" "$PF_INJECT_PORT" &&
 	    pf_apply_snippet "$dir" &&
 	    pf_apply_milter "$dir" "$milter" &&
+	    pf_apply_submission "$dir" "${PF_SUBMISSION_PORT:-}" &&
 	    pf_apply_guards "$dir" || return 1
 	printf 'PF_DIR=%s\nPF_PORT=%s\nPF_INJECT_PORT=%s\n' \
 	    "$PF_DIR" "$PF_PORT" "$PF_INJECT_PORT" >"$dir/pf.env"
+	if [ "$nports" = 3 ]; then
+		printf 'PF_SUBMISSION_PORT=%s\n' "$PF_SUBMISSION_PORT" \
+		    >>"$dir/pf.env"
+	fi
 }
 
-# pf_start - start the current instance; wait until both ports answer
+# pf_start - start the current instance; wait until its ports answer
 pf_start()
 {
 	local dir=${PF_DIR:?pf_setup first}
@@ -472,7 +566,40 @@ pf_start()
 		return 1
 	fi
 	pf_port_wait "$PF_PORT" "$PF_START_TIMEOUT" &&
-	    pf_port_wait "$PF_INJECT_PORT" "$PF_START_TIMEOUT"
+	    pf_port_wait "$PF_INJECT_PORT" "$PF_START_TIMEOUT" || return 1
+	[ -z "${PF_SUBMISSION_PORT:-}" ] ||
+	    pf_port_wait "$PF_SUBMISSION_PORT" "$PF_START_TIMEOUT"
+}
+
+# pf_smtp_send - one SMTP transaction for pf_send and pf_send_auth
+#
+# Arguments: NAME (for messages) PORT FROM TO FILE LOGIN PASSWORD. With
+# a non-empty LOGIN, AUTH comes first; the password reaches python3 in
+# its environment, not on its command line.
+pf_smtp_send()
+{
+	local name=$1 port=$2 from=$3 to=$4 file=$5 login=$6 password=$7
+
+	PF_SMTP_PASSWORD=$password timeout "$PF_SEND_TIMEOUT" python3 - \
+	    "$name" "$from" "$to" "$file" "$port" "$login" <<'EOF'
+import os, re, smtplib, sys
+name, sender, rcpts, path, port, login = sys.argv[1:7]
+with open(path, "rb") as f:
+    data = f.read()
+data = re.sub(rb"\r\n|\r|\n", b"\r\n", data)
+if not data.endswith(b"\r\n"):
+    data += b"\r\n"
+try:
+    with smtplib.SMTP("127.0.0.1", int(port), "client.example",
+                      timeout=25) as s:
+        if login:
+            s.login(login, os.environ["PF_SMTP_PASSWORD"])
+        refused = s.sendmail(sender, rcpts.split(","), data)
+except (smtplib.SMTPException, OSError) as e:
+    sys.exit("pflib: %s: %s" % (name, e))
+if refused:
+    sys.exit("pflib: %s: refused %r" % (name, refused))
+EOF
 }
 
 # pf_send - send message FILE from FROM to TO (comma list) via PF_PORT
@@ -487,23 +614,58 @@ pf_send()
 		pf_msg "usage: pf_send FROM TO FILE (readable)"
 		return 2
 	fi
-	timeout "$PF_SEND_TIMEOUT" python3 - "$1" "$2" "$3" "$port" <<'EOF'
-import re, smtplib, sys
-sender, rcpts, path, port = sys.argv[1:5]
-with open(path, "rb") as f:
-    data = f.read()
-data = re.sub(rb"\r\n|\r|\n", b"\r\n", data)
-if not data.endswith(b"\r\n"):
-    data += b"\r\n"
-try:
-    with smtplib.SMTP("127.0.0.1", int(port), "client.example",
-                      timeout=25) as s:
-        refused = s.sendmail(sender, rcpts.split(","), data)
-except (smtplib.SMTPException, OSError) as e:
-    sys.exit("pflib: pf_send: %s" % (e,))
-if refused:
-    sys.exit("pflib: pf_send: refused %r" % (refused,))
-EOF
+	pf_smtp_send pf_send "$port" "$1" "$2" "$3" "" ""
+}
+
+# pf_send_auth - pf_send after AUTH as LOGIN with PASSWORD
+#
+# Usage: pf_send_auth LOGIN PASSWORD FROM TO FILE. Goes to
+# PF_SUBMISSION_PORT (PF_SEND_PORT overrides). Exit status 0 only if
+# the server accepted the login, every recipient and the data; a
+# refused login or recipient is a non-zero status and a "pflib:" line.
+pf_send_auth()
+{
+	local port=${PF_SEND_PORT:-${PF_SUBMISSION_PORT:-}}
+
+	if [ -z "$port" ]; then
+		pf_msg "pf_send_auth: no submission port (PF_SUBMISSION=1)"
+		return 2
+	fi
+	if [ $# -ne 5 ] || [ -z "$1" ] || [ ! -r "$5" ]; then
+		pf_msg "usage: pf_send_auth LOGIN PASSWORD FROM TO FILE"
+		return 2
+	fi
+	pf_smtp_send pf_send_auth "$port" "$3" "$4" "$5" "$1" "$2"
+}
+
+# pf_sasl_user - add LOGIN with PASSWORD to the submission's sasldb
+#
+# Usage: pf_sasl_user LOGIN PASSWORD, after pf_setup with PF_SUBMISSION=1,
+# before or after pf_start (smtpd opens the database at each AUTH). An
+# existing LOGIN gets the new password. LOGIN must be "user@realm", such
+# as an agent's address: sasldb keys users by realm, and a name without
+# one would be looked up in a realm derived from the host name. The
+# client then sends LOGIN as it is and smtpd logs sasl_username=LOGIN.
+pf_sasl_user()
+{
+	local dir=${PF_DIR:?pf_setup first} db
+
+	db=$dir/etc/sasl/sasldb2
+	if [ $# -ne 2 ] || [ -z "$2" ]; then
+		pf_msg "usage: pf_sasl_user LOGIN PASSWORD"
+		return 2
+	fi
+	case $1 in
+	?*@?*) ;;
+	*) pf_msg "pf_sasl_user: LOGIN '$1' is not user@realm"; return 2 ;;
+	esac
+	if [ ! -r "$dir/etc/sasl/smtpd.conf" ]; then
+		pf_msg "pf_sasl_user: no submission service in $dir"
+		return 1
+	fi
+	printf '%s' "$2" |
+	    saslpasswd2 -p -c -f "$db" -u "${1##*@}" "${1%@*}" &&
+	    chgrp postfix "$db" && chmod 0640 "$db"
 }
 
 # pf_body - print the body of message FILE, line endings normalised to LF

@@ -150,6 +150,112 @@ test_outbox(struct pd_store *st)
 	is_int(c.n, 2, "outbox: two rows listed as sent");
 }
 
+static int
+event_cb(const struct pd_event *e, void *arg)
+{
+	char *log = arg;
+	size_t len = strlen(log);
+
+	snprintf(log + len, 256 - len, "%s%s=%s", len ? "," : "", e->kind,
+	    e->detail ? e->detail : "");
+	return 0;
+}
+
+static int
+message_cb(const struct pd_message_rec *m, void *arg)
+{
+	int *notes = arg;
+
+	if (m->note && m->author && strcmp(m->author, "bob@x") == 0)
+		(*notes)++;
+	return 0;
+}
+
+static int
+body_cb(const struct pd_outbox *o, void *arg)
+{
+	if (o->body != NULL && strcmp(o->body, "line one\nline two") == 0)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* test_updates - ticket changes, the ticket log, notes, notice bodies */
+static void
+test_updates(struct pd_store *st)
+{
+	struct pd_ticket_update u = { 0 };
+	struct pd_message_rec m = { 0 };
+	struct pd_ticket t = { 0 };
+	struct pd_event e = { 0 };
+	struct pd_outbox o = { 0 };
+	char log[256] = "";
+	int64_t id = new_ticket(st, "u1@x");
+	int n = 0;
+
+	u.id = id;
+	u.what = PD_TU_STATUS | PD_TU_FIRST_RESPONSE | PD_TU_ASSIGNEE;
+	u.status = PD_TS_PENDING;
+	u.assignee = "bob";
+	u.now = 2000;
+	is_int(pd_store_ticket_update(st, &u), PD_OK, "update: answer");
+	u.what = PD_TU_FIRST_RESPONSE | PD_TU_STATUS | PD_TU_PRIORITY;
+	u.status = PD_TS_RESOLVED;
+	u.priority = PD_PRIO_URGENT;
+	u.now = 3000;
+	is_int(pd_store_ticket_update(st, &u), PD_OK, "update: resolve");
+	u.what = PD_TU_STATUS | PD_TU_REOPEN;
+	u.status = PD_TS_OPEN;
+	u.now = 4000;
+	is_int(pd_store_ticket_update(st, &u), PD_OK, "update: reopen");
+	pd_store_ticket_get(st, id, &t);
+	ok(t.status == PD_TS_OPEN && t.priority == PD_PRIO_URGENT &&
+	    t.first_response_at == 2000 && t.resolved_at == 3000 &&
+	    t.reopen_count == 1 && t.assignee && !strcmp(t.assignee, "bob")
+	    && t.updated_at == 4000,
+	    "update: first response kept, resolved_at, reopen counted "
+	    "(first=%lld resolved=%lld reopen=%d)",
+	    (long long)t.first_response_at, (long long)t.resolved_at,
+	    t.reopen_count);
+	pd_ticket_clear(&t);
+	u.id = 999;
+	is_int(pd_store_ticket_update(st, &u), PD_ENOTFOUND,
+	    "update: unknown ticket");
+
+	e.ticket_id = id;
+	e.kind = "status";
+	e.actor = "bob@x";
+	e.detail = "resolved";
+	e.at = 3000;
+	pd_store_event_add(st, &e);
+	e.kind = "reopen";
+	e.detail = NULL;
+	e.at = 4000;
+	pd_store_event_add(st, &e);
+	pd_store_event_list(st, id, event_cb, log);
+	is_str(log, "status=resolved,reopen=", "events: the log, in order");
+
+	m.ticket_id = id;
+	m.message_id = "note1@x";
+	m.direction = PD_DIR_OUT;
+	m.author = "bob@x";
+	m.note = true;
+	m.received_at = 4100;
+	pd_store_message_insert(st, &m);
+	pd_store_message_list(st, id, message_cb, &n);
+	is_int(n, 1, "messages: author and note round-trip");
+
+	o.kind = "notice";
+	o.ticket_id = id;
+	o.recipient = "bob@x";
+	o.message_id = "notice1@x";
+	o.body = "line one\nline two";
+	o.due_at = 0;
+	is_int(pd_store_outbox_insert(st, &o), PD_OK, "outbox: notice");
+	n = 0;
+	pd_store_outbox_list(st, -1, 0, body_cb, &n);
+	is_int(n, 1, "outbox: a notice's body round-trips");
+}
+
 /* set_user_version - change the schema version behind the store's back */
 static void
 set_user_version(int v)
@@ -221,6 +327,7 @@ main(void)
 	}
 
 	test_outbox(st);
+	test_updates(st);
 
 	/* Another connection holds the write lock: bounded wait, ETEMP. */
 	sqlite3_open(path, &locker);
@@ -239,7 +346,7 @@ main(void)
 	    "newer schema refused: %s", err.msg);
 	is_int(pd_store_migrate(path, &err), PD_EPERMFAIL,
 	    "migrate refuses a newer schema");
-	set_user_version(2);
+	set_user_version(3);
 
 	/* The file is removed under an open handle. */
 	unlink(path);
