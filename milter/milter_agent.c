@@ -238,7 +238,7 @@ agent_apply(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
 	}
 	milter_eom_tags(ctx, conn, out);
 	pd_msg_info(qid, "ticket=%s-%lld, agent=<%s>, action=%s, status=%s, "
-	    "priority=%s, commands=%s%s%s%s", conn->conf->tag_prefix,
+	    "priority=%s, changes=%s%s%s%s", conn->conf->tag_prefix,
 	    (long long)out->ticket_id, agent,
 	    agent_outcome_name(out->agent),
 	    pd_ticket_status_name(out->status),

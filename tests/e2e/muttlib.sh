@@ -49,9 +49,11 @@
 #		MUTT_TIMEOUT: bound in seconds for one call (default 20).
 #		PD_KEEP_TMP=1 keeps MUTT_DIR.
 #
-# BOUNDS	Every wait ends at the call's deadline; mutt_send runs under
-#		timeout(1). One mutt_reply at a time per shell (MUTT_DIR is
-#		global, so that mutt_cleanup can find it).
+# BOUNDS	Every wait of mutt_reply ends at the call's deadline,
+#		MUTT_TIMEOUT seconds after it started; quitting mutt and
+#		cleaning up add at most 6 s. mutt_send runs under timeout(1).
+#		One call at a time per shell (MUTT_DIR is global, so that
+#		mutt_cleanup can find it).
 #
 # ERRORS	Functions return non-zero and print "muttlib: ..." on
 #		stderr; on a failed mutt_reply the screen mutt showed is
@@ -338,16 +340,23 @@ mutt_start()
 # mutt_reply - see API; the steps are listed under DESIGN
 mutt_reply()
 {
-	local maildir=$1 match=$2 text=$3 key=r errors shown
+	local maildir match=$2 text key=r errors shown
 	local limited='pdmutt-index msgs=[0-9]+ shown=([0-9]+) limit='
 	local modified='^Attachment #1 modified\. Update encoding'
 
-	if [ $# -lt 6 ] || [ ! -d "$maildir/cur" ] || [ ! -r "$text" ]; then
+	case $#:${7:-} in
+	6: | 7:group) ;;
+	*) set -- ;;
+	esac
+	if [ $# -lt 6 ] || [ ! -d "$1/cur" ] || [ ! -r "$3" ]; then
 		mutt_msg "usage: mutt_reply MAILDIR MATCH TEXT-FILE LOGIN" \
 		    "PASSWORD FROM [group] (MAILDIR a Maildir, TEXT readable)"
 		return 2
 	fi
 	[ "${7:-}" != group ] || key=g
+	# mutt and the editor do not run in this directory.
+	maildir=$(realpath -e -- "$1") && text=$(realpath -e -- "$3") ||
+	    return 2
 	if [[ $match =~ [[:cntrl:]] ]]; then
 		mutt_msg "mutt_reply: control character in MATCH"
 		return 2
@@ -397,7 +406,7 @@ mutt_send()
 {
 	local text=$1 status=0
 
-	if [ $# -lt 6 ] || [ ! -r "$text" ]; then
+	if [ $# -lt 6 ] || [ ! -r "$1" ]; then
 		mutt_msg "usage: mutt_send TEXT-FILE LOGIN PASSWORD FROM" \
 		    "SUBJECT RCPT..."
 		return 2

@@ -4,15 +4,16 @@
 # PURPOSE	Proves the harness the agent tests stand on, without
 #		postdesk: pflib.sh's submission service (PF_SUBMISSION=1)
 #		delivers mail sent after AUTH and logs sasl_username; it
-#		refuses mail without AUTH, also for an outside recipient,
-#		and a wrong password; muttlib.sh drives Debian's mutt to
+#		refuses mail for an outside recipient without AUTH, and a
+#		wrong password; muttlib.sh drives Debian's mutt to
 #		"Reply all" to a message in a Maildir, and the reply reaches
 #		the other recipients with In-Reply-To set to the original's
-#		Message-ID and the agent's text above the quote. The
+#		Message-ID and the agent's text above the quote; mutt's
+#		batch mode (mutt_send) delivers a new message. The
 #		configuration checks show that the service runs
 #		$postdesk_milter when a snippet defines it and that nothing
 #		changes without PF_SUBMISSION. Negative controls show that
-#		the body check, the reply search and mutt_reply can fail.
+#		the body check and mutt_reply can fail.
 #
 # OUTPUT	TAP, for Automake's tap-driver.sh. Without root, Postfix,
 #		saslpasswd2, mutt or tmux the whole plan is skipped.
@@ -31,7 +32,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top_srcdir/tests/e2e/muttlib.sh"
 . "$top_srcdir/tests/e2e/taplib.sh"
 
-PLAN=19
+PLAN=20
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 AGENT=alice@example.com
 # The login differs from the address, so the log shows which one the
@@ -191,6 +192,16 @@ if rest is None or not rest.startswith("\n") or \
 EOF
 }
 
+# send_with_mutt - a new message to other@ through mutt_send (batch
+# mode), delivered
+send_with_mutt()
+{
+	mutt_send "$WORK/answer.txt" "$LOGIN" "$PASSWORD" \
+	    "Alice Agent <$AGENT>" "mutt batch $$" other@example.com &&
+	    pf_wait_queue_empty 20 &&
+	    file_with other Subject "mutt batch $$"
+}
+
 # no_mutt_left - no process runs from a muttlib directory under WORK
 no_mutt_left()
 {
@@ -299,6 +310,7 @@ main()
 	    body_starts_with "${REPLY:-/dev/null}" "$WORK/answer.txt"
 	check "the reply's log line shows sasl_username=$LOGIN" \
 	    logged_sasl "${REPLY:-/dev/null}" "$LOGIN"
+	check "mutt_send (batch mode) delivers a new message" send_with_mutt
 
 	# Negative controls: the body check sees a one-byte change, and
 	# mutt_reply fails (quickly, with mutt's screen on stderr) when
