@@ -25,7 +25,7 @@ set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 . "$top_srcdir/tests/e2e/muttlib.sh"
 
-PLAN=42
+PLAN=45
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob postmaster"
 export PF_INJECT_MILTER=1 PF_SUBMISSION=1
@@ -196,6 +196,31 @@ ok "$(text_of "$H" | grep -q 'версия' &&
 ok "$(text_of "$H" | grep -c 'версия 2' | grep -q '^2$'; echo $?)" \
     "both parts keep their text"
 
+# 5b. A signed answer: the command applies, the body stays as it is, and
+#     alice is told.
+python3 - "$WORK/s1" "$TAG" <<'PY'
+import sys
+body = ("--sig1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "#open\r\n\r\nLooking again.\r\n--sig1\r\n"
+        "Content-Type: application/pgp-signature\r\n\r\n"
+        "-----BEGIN PGP SIGNATURE-----\r\nAAAA\r\n"
+        "-----END PGP SIGNATURE-----\r\n--sig1--\r\n")
+head = ("From: Alice Agent <alice@example.com>\r\n"
+        "To: cust+1@example.com, support@example.com\r\n"
+        "Subject: Re: [%s] Printer on fire\r\nMessage-ID: <s1@agent>\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/signed; "
+        "boundary=sig1; micalg=pgp-sha256; "
+        "protocol=\"application/pgp-signature\"\r\n\r\n" % sys.argv[2])
+open(sys.argv[1], "w").write(head + body)
+PY
+pf_send_auth alice@example.com alice-secret alice@example.com \
+    cust+1@example.com,support@example.com "$WORK/s1" 2>>"$WORK/test.log"
+check "signed: the customer receives it" wait_for count_is cust 4
+ok "$(text_of "$(newest cust)" | grep -q '^#open' &&
+    [ "$(field "$TAG" status)" = open ]; echo $?)" \
+    "signed: #open applied, the body left untouched"
+check "signed: alice is told" wait_for count_is alice 3
+
 # 6. #resolve by mutt-like plain submission.
 agent_mail "$WORK/r1" "Re: [$TAG] Printer on fire" '#resolve\n\nFixed.'
 pf_send_auth alice@example.com alice-secret alice@example.com \
@@ -204,7 +229,7 @@ check "#resolve resolves" wait_for sh -c \
     "'$PD_CTL_BIN' -c '$PD_CONF' show '$TAG' --json | grep -q '\"status\":\"resolved\"'"
 
 # 7. Forged: the same kind of mail from outside, no AUTH, alice's From.
-wait_for count_is cust 4
+wait_for count_is cust 5
 printf 'From: Alice Agent <alice@example.com>\nTo: support@example.com\nSubject: Re: [%s] Printer on fire\nMessage-ID: <forged@outside>\n\n#open\n#assign mallory\n#priority low\n\nReopening.\n' \
     "$TAG" >"$WORK/f1"
 pf_send alice@example.com support@example.com "$WORK/f1"
@@ -216,7 +241,7 @@ ok "$([ "$(field "$TAG" status)" = resolved ] &&
     [ "$(field "$TAG" priority)" = high ] &&
     [ "$(field "$TAG" assignee)" = bob@example.com ]; echo $?)" \
     "forged agent mail changes nothing (status, priority, assignee)"
-ok "$(count_is cust 4; echo $?)" "forged agent mail sends nothing"
+ok "$(count_is cust 5; echo $?)" "forged agent mail sends nothing"
 # mallory has a SASL login but is nobody's agent: a customer.
 agent_mail "$WORK/m1" "Re: [$TAG] Printer on fire" '#priority low\n\nHi.' \
     support@example.com
