@@ -13,7 +13,8 @@
  *		            command lines removed from the body
  *		  internal  the same, for mail that reaches no customer
  *		  note      command lines removed; customer recipients
- *		            removed; the support address added if missing
+ *		            removed; the support address and the queue's
+ *		            other agents added if missing
  *		  rejected  body untouched; customer recipients removed; the
  *		            support address added; the worker tells the agent
  *		Mail about no ticket, or seen before, passes unchanged.  On a
@@ -27,6 +28,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "milter.h"
@@ -90,16 +92,30 @@ agent_customer_rcpts(const struct milter_msg *msg)
 	return msg->rcpts_overflow;
 }
 
+/* agent_has_rcpt - is addr already a recipient? */
+static bool
+agent_has_rcpt(const struct milter_msg *msg, const char *addr)
+{
+	int i;
+
+	for (i = 0; i < msg->n_rcpts; i++)
+		if (strcasecmp(msg->rcpts[i].addr, addr) == 0)
+			return true;
+	return false;
+}
+
 /*
  * agent_desk_only - note or refused mail: customers off the recipient
- * list, the support address on it
+ * list, the support address on it; a note also goes to the queue's
+ * other agents
  */
 static void
 agent_desk_only(SMFICTX *ctx, struct milter_conn *conn,
-    const struct pd_conf_queue *q)
+    const struct pd_conf_queue *q, const char *author, bool note)
 {
 	struct milter_msg *msg = &conn->msg;
 	bool has_support = false;
+	size_t a;
 	int i;
 
 	for (i = 0; i < msg->n_rcpts; i++) {
@@ -111,6 +127,10 @@ agent_desk_only(SMFICTX *ctx, struct milter_conn *conn,
 	}
 	if (!has_support)
 		smfi_addrcpt(ctx, q->address);
+	for (a = 0; note && a < q->n_agents; a++)
+		if (strcasecmp(q->agents[a], author) != 0 &&
+		    !agent_has_rcpt(msg, q->agents[a]))
+			smfi_addrcpt(ctx, q->agents[a]);
 }
 
 /* agent_from - From: the agent via the queue, and Reply-To the queue */
@@ -229,11 +249,11 @@ agent_apply(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
 		agent_body(ctx, conn, be);
 		break;
 	case PD_AGENT_NOTE:
-		agent_desk_only(ctx, conn, out->queue);
+		agent_desk_only(ctx, conn, out->queue, agent, true);
 		agent_body(ctx, conn, be);
 		break;
 	default:
-		agent_desk_only(ctx, conn, out->queue);
+		agent_desk_only(ctx, conn, out->queue, agent, false);
 		break;
 	}
 	milter_eom_tags(ctx, conn, out);

@@ -25,7 +25,7 @@ set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 . "$top_srcdir/tests/e2e/muttlib.sh"
 
-PLAN=45
+PLAN=46
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob postmaster"
 export PF_INJECT_MILTER=1 PF_SUBMISSION=1
@@ -136,6 +136,7 @@ check "the note reaches the support address" \
     wait_for count_is support $((BEFORE_SUP + 1))
 pf_wait_queue_empty 20
 ok "$(count_is cust 2; echo $?)" "the note never reaches the customer"
+check "the note reaches the other agent, bob" wait_for count_is bob 1
 ok "$(grep -q 'action=note' "$PD_MILTER_LOG"; echo $?)" "milter logged the note"
 
 # 3. A wrong command: nothing applied, the customer gets nothing, alice
