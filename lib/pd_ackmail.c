@@ -50,6 +50,14 @@ ack_queue(const struct pd_conf *conf, const struct pd_ticket *t)
 	return NULL;
 }
 
+/* ack_language - the customer's language if known, else the queue's */
+static const char *
+ack_language(const struct pd_conf_queue *q, const struct pd_ticket *t)
+{
+	return t->language != NULL && (strcmp(t->language, "ru") == 0 ||
+	    strcmp(t->language, "en") == 0) ? t->language : q->language;
+}
+
 /* ack_context - the placeholders' values */
 static struct pd_tmpl_val *
 ack_context(const struct pd_conf *conf, const struct pd_key *key,
@@ -64,8 +72,8 @@ ack_context(const struct pd_conf *conf, const struct pd_key *key,
 	pd_buf_init(&due, 256);
 	if (t->first_response_due <= 0 ||
 	    pd_sla_format_due(t->first_response_due, now, q->sla->tz,
-	    q->language, &due) != PD_OK)
-		pd_buf_adds(&due, strcmp(q->language, "ru") == 0 ?
+	    ack_language(q, t), &due) != PD_OK)
+		pd_buf_adds(&due, strcmp(ack_language(q, t), "ru") == 0 ?
 		    "в ближайшее время" : "as soon as we can");
 	if (pd_tag_format(key, conf->tag_prefix, (uint64_t)t->id, tag,
 	    sizeof(tag)) != PD_OK)
@@ -103,19 +111,19 @@ ack_render(const struct pd_tmpl *tmpl, const struct pd_tmpl_val *ctx,
 
 /* ack_text - subject and body from the template, else the built-in text */
 static void
-ack_text(const struct pd_conf *conf, const struct pd_conf_queue *q,
+ack_text(const struct pd_conf *conf, const char *lang,
     const struct pd_outbox *o, const struct pd_tmpl_val *ctx,
     struct pd_buf *text, const char **subject, const char **body,
     bool *fallback)
 {
 	const char *name = o->flags & PD_OUT_COMPLAINT ? "ack-complaint" :
 	    "ack";
-	const char *builtin = strcmp(q->language, "ru") == 0 ? fallback_ru :
+	const char *builtin = strcmp(lang, "ru") == 0 ? fallback_ru :
 	    fallback_en;
 	struct pd_err err = { 0, "" };
 	struct pd_tmpl *tmpl;
 
-	tmpl = pd_tmpl_load(conf->templates, q->language, name, &err);
+	tmpl = pd_tmpl_load(conf->templates, lang, name, &err);
 	*fallback = tmpl == NULL || pd_tmpl_check_names(tmpl, ack_names,
 	    &err) != PD_OK || ack_render(tmpl, ctx, text, subject,
 	    body) != PD_OK;
@@ -147,7 +155,8 @@ pd_ackmail_build(const struct pd_conf *conf, const struct pd_key *key,
 		    "is not configured", (long long)t->id, t->queue);
 	ctx = ack_context(conf, key, q, t, o, now);
 	pd_buf_init(&text, ACK_TEXT_MAX);
-	ack_text(conf, q, o, ctx, &text, &in.subject, &in.body, fallback);
+	ack_text(conf, ack_language(q, t), o, ctx, &text, &in.subject,
+	    &in.body, fallback);
 	in.from_name = q->display_name;
 	in.from_addr = q->address;
 	in.to_addr = o->recipient;

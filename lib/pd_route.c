@@ -14,6 +14,7 @@
 #include "pd_mem.h"
 #include "pd_ack.h"
 #include "pd_agent.h"
+#include "pd_lang.h"
 #include "pd_mime.h"
 #include "pd_rfc2047.h"
 #include "pd_route.h"
@@ -193,6 +194,8 @@ route_open(struct pd_store *st, const struct pd_route_in *in,
 	t.customer_name = (char *)name;
 	t.subject = (char *)subject;
 	t.created_at = in->now;
+	t.language = (char *)pd_lang_guess(in->content_language,
+	    in->accept_language, subject);
 	route_sla(in, subject, &t);
 	out->complaint = t.complaint != 0;
 	rc = pd_store_ticket_insert(st, &t);

@@ -63,6 +63,8 @@ struct pd_route_in {
 					 * (pd_autoreply), NULL if it may */
 	bool		 sender_authenticated;	/* trusted A-R: may quote */
 	bool		 automatic;	/* an automatic reply: never reopens */
+	const char	*content_language;	/* raw headers, may be NULL */
+	const char	*accept_language;
 	/* An agent's mail: the caller identified the agent (pd_team). */
 	const char	*agent;		/* configured address; NULL: customer */
 	const struct pd_cmd_list *cmds;	/* the body's commands, or NULL */

@@ -266,5 +266,6 @@ pd_ticket_clear(struct pd_ticket *t)
 	pd_xfree(&t->customer_name);
 	pd_xfree(&t->subject);
 	pd_xfree(&t->assignee);
+	pd_xfree(&t->language);
 	memset(t, 0, sizeof(*t));
 }

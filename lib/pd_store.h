@@ -68,6 +68,7 @@ struct pd_ticket {
 	int64_t	 first_response_at;	/* first agent answer; 0: none */
 	int64_t	 resolved_at;		/* last resolution; 0: never */
 	int64_t	 merged_into;		/* ticket it was merged into, or 0 */
+	char	*language;		/* the customer's (pd_lang), or NULL */
 };
 
 /*

@@ -89,6 +89,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;"
 	"ALTER TABLE tickets ADD COLUMN merged_into INTEGER"
 	"  REFERENCES tickets(id);"
+	"ALTER TABLE tickets ADD COLUMN language TEXT;"
 	"ALTER TABLE messages ADD COLUMN author TEXT;"
 	"ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE outbox ADD COLUMN body TEXT;"
@@ -114,7 +115,7 @@ static const char *const migrations[] = {
 	"t.subject, t.created_at, t.updated_at, t.reopen_count, t.assignee, " \
 	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id), " \
 	"t.first_response_due, t.resolution_due, t.complaint, " \
-	"t.first_response_at, t.resolved_at, t.merged_into"
+	"t.first_response_at, t.resolved_at, t.merged_into, t.language"
 
 
 static const char *const sq_sql[SQ_COUNT] = {
@@ -123,8 +124,8 @@ static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_ROLLBACK] = "ROLLBACK",
 	[SQ_TICKET_INSERT] = "INSERT INTO tickets (queue, status, priority, "
 	    "customer, customer_name, subject, created_at, updated_at, "
-	    "first_response_due, resolution_due, complaint) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)",
+	    "first_response_due, resolution_due, complaint, language) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
 	[SQ_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets t "
 	    "WHERE t.id = ?1",
 	[SQ_TICKET_BY_MSGID] = "SELECT ticket_id FROM messages "
@@ -574,6 +575,7 @@ sq_ticket_row(sqlite3_stmt *s, struct pd_ticket *t)
 	t->first_response_at = sqlite3_column_int64(s, 15);
 	t->resolved_at = sqlite3_column_int64(s, 16);
 	t->merged_into = sqlite3_column_int64(s, 17);
+	t->language = sq_col_dup(s, 18);
 }
 
 /* sq_ticket_insert - insert t, set t->id */
@@ -596,6 +598,7 @@ sq_ticket_insert(struct pd_store *st, struct pd_ticket *t)
 	sqlite3_bind_int64(s, 8, t->first_response_due);
 	sqlite3_bind_int64(s, 9, t->resolution_due);
 	sqlite3_bind_int(s, 10, t->complaint);
+	sq_bind_text(s, 11, t->language);
 	rc = sq_code(sq, sqlite3_step(s));
 	if (rc == PD_OK)
 		t->id = sqlite3_last_insert_rowid(sq->db);

@@ -66,6 +66,8 @@ struct milter_msg {
 	char	*in_reply_to;
 	char	*references;
 	char	*from;
+	char	*content_language;
+	char	*accept_language;
 	size_t	 header_bytes;
 	bool	 headers_overflow;
 	struct milter_xpd xpd[MILTER_XPD_MAX];

@@ -68,6 +68,8 @@ milter_msg_reset(struct milter_conn *conn, int how)
 	pd_free(msg->in_reply_to);
 	pd_free(msg->references);
 	pd_free(msg->from);
+	pd_free(msg->content_language);
+	pd_free(msg->accept_language);
 	pd_buf_reset(&subject);
 	memset(msg, 0, sizeof(*msg));
 	msg->subject = subject;
@@ -199,6 +201,10 @@ milter_msg_header(struct milter_conn *conn, const char *name,
 		msg_keep_first(&msg->references, value);
 	} else if (strcasecmp(name, "From") == 0) {
 		msg_keep_first(&msg->from, value);
+	} else if (strcasecmp(name, "Content-Language") == 0) {
+		msg_keep_first(&msg->content_language, value);
+	} else if (strcasecmp(name, "Accept-Language") == 0) {
+		msg_keep_first(&msg->accept_language, value);
 	} else if (strncasecmp(name, "X-Postdesk-", 11) == 0) {
 		msg_count_xpd(msg, name);
 	}

@@ -151,6 +151,8 @@ eom_route_in(struct milter_conn *conn, const char *qid,
 	in->in_reply_to = msg->in_reply_to;
 	in->references = msg->references;
 	in->from = msg->from;
+	in->content_language = msg->content_language;
+	in->accept_language = msg->accept_language;
 	verdict = pd_autoreply_verdict(&msg->autoreply, conn->conf,
 	    msg->sender);
 	in->ack_block = verdict == PD_ACK_SEND ? NULL :
