@@ -6,10 +6,13 @@
  *		libsodium and GMime, check the store, then hand the socket to
  *		libmilter.
  * DESIGN	Runs in the foreground (systemd Type=simple); -f also copies
- *		the log to stderr.  smfi_main() owns SIGTERM/SIGHUP/SIGINT in
- *		its own signal thread (engineering guide 2.1); no thread of
- *		ours exists, so nothing needs blocking.  A unix socket is made
- *		with umask 007 so Postfix (in our group) can connect.
+ *		the log to stderr.  Signals (milter_signal.c): SIGTERM stops
+ *		libmilter from accepting connections, and main() then waits
+ *		(at most STOP_WAIT seconds) for the connections in flight to
+ *		finish their messages before it closes the store; SIGHUP and
+ *		SIGUSR1 reload the configuration (milter_reload).  A unix
+ *		socket is made with umask 007 so Postfix (in our group) can
+ *		connect.
  * OWNERSHIP	main() owns the configuration snapshot and the key for the
  *		life of the process; connections take references.
  * THREADS	Single-threaded until smfi_main().
@@ -32,6 +35,7 @@
 #include "pd_mime.h"
 
 #define DEFAULT_CONF	PD_SYSCONFDIR "/postdesk/postdesk.conf"
+#define STOP_WAIT	10		/* seconds for messages in flight */
 
 const struct pd_key *milter_key;
 
@@ -48,6 +52,50 @@ milter_conf_get(void)
 	c = pd_conf_ref(conf_current);
 	pthread_mutex_unlock(&conf_lock);
 	return c;
+}
+
+/*
+ * milter_reload - load path; keep the running configuration when the new
+ * one is invalid or changes a key that needs a restart.  One log line.
+ */
+void
+milter_reload(const char *path)
+{
+	struct pd_err err = { 0, "" };
+	struct pd_conf *next = pd_conf_load(path, &err);
+	struct pd_conf *old;
+
+	if (next == NULL) {
+		pd_error("reload: %s; keeping the running configuration",
+		    err.msg);
+		return;
+	}
+	pthread_mutex_lock(&conf_lock);
+	if (pd_conf_check_reload(conf_current, next, &err) != PD_OK) {
+		pthread_mutex_unlock(&conf_lock);
+		pd_error("reload: %s; keeping the running configuration",
+		    err.msg);
+		pd_conf_unref(&next);
+		return;
+	}
+	old = conf_current;
+	conf_current = next;
+	pthread_mutex_unlock(&conf_lock);
+	pd_conf_unref(&old);
+	pd_info("reload: configuration %s loaded", path);
+}
+
+/* milter_drain - after stop: wait (bounded) for connections in flight */
+static void
+milter_drain(void)
+{
+	int i;
+
+	for (i = 0; i < STOP_WAIT * 10 && milter_conn_active() > 0; i++)
+		usleep(100000);
+	if (milter_conn_active() > 0)
+		pd_warn("stopping with %d connection(s) still open",
+		    milter_conn_active());
 }
 
 /* usage - print usage and exit */
@@ -154,6 +202,7 @@ main(int argc, char **argv)
 	}
 	/* Start-up problems go to stderr as well, for whoever started us. */
 	pd_log_open("postdesk/milter", targets | PD_LOG_STDERR);
+	milter_signal_block();
 	conf_current = pd_conf_load(path, &err);
 	if (conf_current == NULL)
 		pd_fatal(EX_CONFIG, "%s", err.msg);
@@ -163,7 +212,10 @@ main(int argc, char **argv)
 	milter_key = key;
 	pd_mime_init();
 	milter_check_store(conf_current);
+	if (!milter_signal_start(path))
+		pd_fatal(EX_OSERR, "cannot start the reload thread");
 	rc = milter_serve(conf_current, targets);
+	milter_drain();
 	milter_pool_shutdown();
 	pd_info("stopped");
 	pd_mime_shutdown();

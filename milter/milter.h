@@ -104,7 +104,15 @@ extern const struct pd_key *milter_key;
 
 struct pd_conf *milter_conf_get(void);		/* new reference */
 
+/* main.c */
+void	milter_reload(const char *path);
+
+/* milter_signal.c */
+void	milter_signal_block(void);
+bool	milter_signal_start(const char *path);
+
 /* milter_ctx.c */
+int	milter_conn_active(void);
 struct milter_conn *milter_conn_new(void);
 void	milter_conn_free(struct milter_conn **conn);
 void	milter_msg_reset(struct milter_conn *conn, int how);

@@ -21,6 +21,15 @@
 #include "pd_mem.h"
 #include "pd_team.h"
 
+static int conns_active;		/* contexts alive, for the drain */
+
+/* milter_conn_active - connections whose context is alive */
+int
+milter_conn_active(void)
+{
+	return __atomic_load_n(&conns_active, __ATOMIC_RELAXED);
+}
+
 /* milter_conn_new - context for a new MTA connection */
 struct milter_conn *
 milter_conn_new(void)
@@ -28,6 +37,7 @@ milter_conn_new(void)
 	static unsigned long next_id;
 	struct milter_conn *conn = pd_xcalloc(1, sizeof(*conn));
 
+	__atomic_add_fetch(&conns_active, 1, __ATOMIC_RELAXED);
 	conn->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 	conn->conf = milter_conf_get();
 	pd_buf_init(&conn->msg.subject, MILTER_SUBJECT_MAX);
@@ -47,6 +57,7 @@ milter_conn_free(struct milter_conn **conn)
 	pd_buf_free(&(*conn)->msg.raw);
 	pd_conf_unref(&(*conn)->conf);
 	pd_xfree(conn);
+	__atomic_sub_fetch(&conns_active, 1, __ATOMIC_RELAXED);
 }
 
 /* milter_msg_reset - forget everything about the current message */

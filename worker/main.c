@@ -7,7 +7,9 @@
  *		PD_NUDGE_MAX_SLEEP seconds) or a nudge from the milter, repeat.
  * DESIGN	Signals arrive through a signalfd polled next to the nudge
  *		socket: SIGTERM/SIGINT end the loop after the batch in hand
- *		(rows are leased, so even kill -9 loses nothing).  SIGPIPE is
+ *		(rows are leased, so even kill -9 loses nothing); SIGHUP and
+ *		SIGUSR1 reload the configuration between batches, keeping
+ *		the running one when the file is invalid.  SIGPIPE is
  *		ignored: libetpan writes with plain send() (engineering guide
  *		5.2).  -f copies the log to stderr.
  * OWNERSHIP	main() owns the configuration, key, store and sockets.
@@ -43,6 +45,8 @@ worker_signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
@@ -72,9 +76,56 @@ worker_reclaim_orphans(struct worker *w)
 		    "again; the relay drops any already sent", n);
 }
 
+/*
+ * worker_reload - load path; keep the running configuration when the new
+ * one is invalid or changes a key that needs a restart.  A new relay,
+ * timeout or connection count takes a new sender pool (between batches,
+ * so no message is in flight).
+ */
+static void
+worker_reload(struct worker *w, const char *path)
+{
+	struct pd_err err = { 0, "" };
+	struct pd_conf *next = pd_conf_load(path, &err);
+	struct sender_pool *pool;
+
+	if (next != NULL && pd_conf_check_reload(w->conf, next, &err) ==
+	    PD_OK) {
+		pool = sender_pool_new(next->smtp_relay,
+		    (int)next->smtp_timeout, (int)next->smtp_connections,
+		    &err);
+		if (pool != NULL) {
+			sender_pool_free(&w->senders);
+			w->senders = pool;
+			pd_conf_unref(&w->conf);
+			w->conf = next;
+			pd_info("reload: configuration %s loaded", path);
+			return;
+		}
+	}
+	pd_error("reload: %s; keeping the running configuration", err.msg);
+	pd_conf_unref(&next);
+}
+
+/* worker_signal - the signal that woke us: true to stop */
+static bool
+worker_signal(struct worker *w, int sig_fd, const char *path)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP || si.ssi_signo == SIGUSR1)
+			worker_reload(w, path);
+		else
+			stop = true;
+	}
+	return stop;
+}
+
 /* worker_loop - deliver, sleep, repeat until a stop signal */
 static void
-worker_loop(struct worker *w, int nudge_fd, int sig_fd)
+worker_loop(struct worker *w, int nudge_fd, int sig_fd, const char *path)
 {
 	struct pollfd fds[2] = {
 		{ .fd = nudge_fd, .events = POLLIN },
@@ -89,7 +140,7 @@ worker_loop(struct worker *w, int nudge_fd, int sig_fd)
 			    PD_NUDGE_MAX_SLEEP);
 		if (poll(fds, 2, worker_sleep_ms(w, (int64_t)time(NULL))) < 0)
 			continue;
-		if (fds[1].revents & POLLIN)
+		if ((fds[1].revents & POLLIN) && worker_signal(w, sig_fd, path))
 			return;
 		if (fds[0].revents & POLLIN)
 			pd_nudge_drain(nudge_fd);
@@ -177,7 +228,7 @@ main(int argc, char **argv)
 	    w.conf->smtp_relay, w.conf->smtp_connections,
 	    w.conf->worker_socket);
 	worker_reclaim_orphans(&w);
-	worker_loop(&w, nudge_fd, sig_fd);
+	worker_loop(&w, nudge_fd, sig_fd, path);
 	pd_info("stopped");
 	sender_pool_free(&w.senders);
 	close(nudge_fd);
