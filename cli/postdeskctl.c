@@ -41,6 +41,9 @@ static const struct {
 	{ "assign", ctl_admin, 1, "assign TAG LOGIN: as #assign" },
 	{ "priority", ctl_admin, 1,
 	    "priority TAG low|normal|high|urgent: as #priority" },
+	{ "stats", ctl_stats, 1, "counters [--since PERIOD] [--json]" },
+	{ "metrics", ctl_stats, 1,
+	    "counters for Prometheus [--output FILE]" },
 };
 #define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

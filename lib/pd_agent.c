@@ -288,6 +288,7 @@ static int
 agent_refused(struct pd_store *st, const struct pd_route_in *in,
     int64_t id, const char *subject, struct pd_route_out *out)
 {
+	struct pd_event e = { id, in->now, "refused", in->agent, out->why };
 	bool ru = strcmp(out->queue->language, "ru") == 0;
 	char text[1024];
 	int rc;
@@ -306,6 +307,8 @@ agent_refused(struct pd_store *st, const struct pd_route_in *in,
 	    "went to the support queue only.\nCorrect the commands and send "
 	    "it again.\n", out->why);
 	rc = agent_record(st, in, id, subject, true, out);
+	if (rc == PD_OK)
+		rc = pd_store_event_add(st, &e);
 	return rc == PD_OK ? agent_notice(st, in, id, text, out) : rc;
 }
 

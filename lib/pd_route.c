@@ -150,6 +150,17 @@ route_sla(const struct pd_route_in *in, const char *subject,
 		t->resolution_due = due;
 }
 
+/* route_ack_suppressed - the ticket log keeps why no ack went out */
+static int
+route_ack_suppressed(struct pd_store *st, const struct pd_route_in *in,
+    int64_t id, const struct pd_route_out *out)
+{
+	struct pd_event e = { id, in->now, "ack-suppressed", NULL,
+	    out->ack_suppressed };
+
+	return pd_store_event_add(st, &e);
+}
+
 /* route_ack - queue the acknowledgement of a new ticket, or say why not */
 static int
 route_ack(struct pd_store *st, const struct pd_route_in *in, int64_t id,
@@ -157,15 +168,16 @@ route_ack(struct pd_store *st, const struct pd_route_in *in, int64_t id,
 {
 	struct pd_ack_req req = { 0 };
 	char rcpt[PD_ADDR_MAX + 1];
+	int rc;
 
 	if (in->ack_block != NULL) {
 		out->ack_suppressed = in->ack_block;
-		return PD_OK;
+		return route_ack_suppressed(st, in, id, out);
 	}
 	if (in->sender == NULL || pd_addr_normalize(in->sender, rcpt,
 	    sizeof(rcpt)) != PD_OK) {
 		out->ack_suppressed = "bad-sender";
-		return PD_OK;
+		return route_ack_suppressed(st, in, id, out);
 	}
 	req.conf = in->conf;
 	req.queue = in->queue;
@@ -176,7 +188,10 @@ route_ack(struct pd_store *st, const struct pd_route_in *in, int64_t id,
 	req.flags = (out->complaint ? PD_OUT_COMPLAINT : 0) |
 	    (in->sender_authenticated ? PD_OUT_QUOTE : 0);
 	req.now = in->now;
-	return pd_ack_queue(st, &req, out->ack_msgid, &out->ack_suppressed);
+	rc = pd_ack_queue(st, &req, out->ack_msgid, &out->ack_suppressed);
+	if (rc == PD_OK && out->ack_suppressed != NULL)
+		rc = route_ack_suppressed(st, in, id, out);
+	return rc;
 }
 
 /* route_open - step 3: insert a new ticket and queue its acknowledgement */

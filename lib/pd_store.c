@@ -116,6 +116,12 @@ pd_store_ticket_update(struct pd_store *st, const struct pd_ticket_update *u)
 }
 
 int
+pd_store_stats(struct pd_store *st, int64_t since, pd_stat_cb cb, void *arg)
+{
+	return st->ops->stats(st, since, cb, arg);
+}
+
+int
 pd_store_event_add(struct pd_store *st, const struct pd_event *e)
 {
 	return st->ops->event_add(st, e);

@@ -179,6 +179,9 @@ typedef int (*pd_ticket_cb)(const struct pd_ticket *t, void *arg);
 typedef int (*pd_outbox_cb)(const struct pd_outbox *o, void *arg);
 typedef int (*pd_message_cb)(const struct pd_message_rec *m, void *arg);
 typedef int (*pd_event_cb)(const struct pd_event *e, void *arg);
+/* one counter row: label is "" and label_name NULL for unlabelled ones */
+typedef int (*pd_stat_cb)(const char *name, const char *label_name,
+	    const char *label, int64_t value, void *arg);
 
 /* pd_store_migrate - create the database at path or upgrade its schema */
 int	 pd_store_migrate(const char *path, struct pd_err *err);
@@ -219,6 +222,14 @@ int	 pd_store_event_add(struct pd_store *st, const struct pd_event *e);
 /* pd_store_event_list - a ticket's log, oldest first */
 int	 pd_store_event_list(struct pd_store *st, int64_t ticket_id,
 	    pd_event_cb cb, void *arg);
+/*
+ * pd_store_stats - every counter (messages, tickets opened and by status,
+ * acknowledgements by state and suppressed by reason, agents' answers,
+ * notes, refused commands, reopens, surveys, breaches, outbox failures by
+ * kind) counted from since (UTC), to cb
+ */
+int	 pd_store_stats(struct pd_store *st, int64_t since, pd_stat_cb cb,
+	    void *arg);
 /* pd_store_message_insert - record a message of a ticket */
 int	 pd_store_message_insert(struct pd_store *st,
 	    const struct pd_message_rec *m);

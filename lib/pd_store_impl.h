@@ -38,6 +38,8 @@ struct pd_store_ops {
 	int	(*event_add)(struct pd_store *st, const struct pd_event *e);
 	int	(*event_list)(struct pd_store *st, int64_t ticket_id,
 		    pd_event_cb cb, void *arg);
+	int	(*stats)(struct pd_store *st, int64_t since, pd_stat_cb cb,
+		    void *arg);
 	int	(*ticket_list)(struct pd_store *st,
 		    const struct pd_ticket_filter *f, pd_ticket_cb cb,
 		    void *arg);

@@ -828,6 +828,7 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.ticket_update = sq_ticket_update,
 	.event_add = sq_event_add,
 	.event_list = sq_event_list,
+	.stats = sq_stats,
 	.ticket_list = sq_ticket_list,
 	.message_list = sq_message_list,
 	.outbox_insert = sq_outbox_insert,

@@ -83,4 +83,8 @@ int	 sq_outbox_retry(struct pd_store *st, int64_t id, int64_t now);
 int	 sq_relay_record(struct pd_store *st, const char *message_id,
 	    const char *queue_id, int64_t now, int *seen);
 
+/* pd_store_sqlite_stats.c */
+int	 sq_stats(struct pd_store *st, int64_t since, pd_stat_cb cb,
+	    void *arg);
+
 #endif

@@ -21,7 +21,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=31
+PLAN=32
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 CORPUS=${PD_CORPUS:-$top_srcdir/../shared/corpus}
 export PF_MAILBOXES="support help other postmaster cust alice"
@@ -150,6 +150,9 @@ for r in auto-submitted precedence list agent rate-sender null-sender \
 	fi
 	check "milter logged ack=$r" grep -q "ack=$r" "$PD_MILTER_LOG"
 done
+ok "$(pdctl stats | grep -q '^acks_suppressed_total{reason=auto-submitted}  *1$' &&
+    pdctl stats | grep -q '^acks_suppressed_total{reason=list}  *1$'; echo $?)" \
+    "postdeskctl stats counts suppressed acknowledgements by reason"
 
 # Authentication-Results count only from [milter] authserv_id: a failure
 # stamped by another host suppresses nothing; a pass from ours lets the

@@ -25,7 +25,7 @@ set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 . "$top_srcdir/tests/e2e/muttlib.sh"
 
-PLAN=46
+PLAN=49
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob postmaster"
 export PF_INJECT_MILTER=1 PF_SUBMISSION=1
@@ -291,5 +291,25 @@ ok "$([ "$(field "$TAG" status)" = resolved ] &&
     [ "$(field "$TAG" priority)" = urgent ] &&
     [ "$(field "$TAG" assignee)" = alice@example.com ]; echo $?)" \
     "postdeskctl's changes are in the ticket"
+
+# 11. The counters tell the same story.
+pdctl stats >"$WORK/stats.txt" 2>>"$WORK/test.log"
+ok "$(grep -q '^reopens_total  *1$' "$WORK/stats.txt" &&
+    grep -q '^commands_refused_total  *2$' "$WORK/stats.txt" &&
+    grep -q '^notes_total  *2$' "$WORK/stats.txt"; echo $?)" \
+    "postdeskctl stats: reopens 1, refused commands 2, notes 2"
+ok "$(awk '$1 == "agent_answers_total" && $2 >= 4 { f = 1 } END { exit !f }' \
+    "$WORK/stats.txt"; echo $?)" "postdeskctl stats: agents' answers counted"
+pdctl metrics --output "$WORK/postdesk.prom" 2>>"$WORK/test.log"
+ok "$(python3 - "$WORK/postdesk.prom" <<'PY'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+pat = re.compile(r'^postdesk_[a-z_]+(\{[a-z_]+="[^"]*"\})? [0-9]+$')
+ok = lines and all(l.startswith("# TYPE postdesk_") or pat.match(l)
+                   for l in lines)
+ok = ok and any(l == "postdesk_reopens_total 1" for l in lines)
+sys.exit(0 if ok else 1)
+PY
+echo $?)" "postdeskctl metrics: Prometheus text format, same figures"
 
 pd_e2e_done
