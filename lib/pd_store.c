@@ -122,6 +122,13 @@ pd_store_stats(struct pd_store *st, int64_t since, pd_stat_cb cb, void *arg)
 }
 
 int
+pd_store_counter_add(struct pd_store *st, const char *name, const char *label,
+    int64_t n)
+{
+	return st->ops->counter_add(st, name, label, n);
+}
+
+int
 pd_store_event_add(struct pd_store *st, const struct pd_event *e)
 {
 	return st->ops->event_add(st, e);

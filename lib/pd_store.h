@@ -230,6 +230,12 @@ int	 pd_store_event_list(struct pd_store *st, int64_t ticket_id,
  */
 int	 pd_store_stats(struct pd_store *st, int64_t since, pd_stat_cb cb,
 	    void *arg);
+/*
+ * pd_store_counter_add - add n to a counter that no other table holds
+ * (the milter's errors, recorded once the store answers again)
+ */
+int	 pd_store_counter_add(struct pd_store *st, const char *name,
+	    const char *label, int64_t n);
 /* pd_store_message_insert - record a message of a ticket */
 int	 pd_store_message_insert(struct pd_store *st,
 	    const struct pd_message_rec *m);

@@ -40,6 +40,8 @@ struct pd_store_ops {
 		    pd_event_cb cb, void *arg);
 	int	(*stats)(struct pd_store *st, int64_t since, pd_stat_cb cb,
 		    void *arg);
+	int	(*counter_add)(struct pd_store *st, const char *name,
+		    const char *label, int64_t n);
 	int	(*ticket_list)(struct pd_store *st,
 		    const struct pd_ticket_filter *f, pd_ticket_cb cb,
 		    void *arg);

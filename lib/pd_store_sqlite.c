@@ -101,7 +101,12 @@ static const char *const migrations[] = {
 	"  actor TEXT,"
 	"  detail TEXT);"
 	"CREATE INDEX events_ticket ON events(ticket_id, at);"
-	"CREATE INDEX events_kind ON events(kind, at);",
+	"CREATE INDEX events_kind ON events(kind, at);"
+	"CREATE TABLE counters ("
+	"  name TEXT NOT NULL,"
+	"  label TEXT NOT NULL DEFAULT '',"
+	"  value INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (name, label));",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -150,6 +155,9 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    "updated_at = ?8 WHERE id = ?1",
 	[SQ_EVENT_INSERT] = "INSERT INTO events (ticket_id, at, kind, actor, "
 	    "detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQ_COUNTER_ADD] = "INSERT INTO counters (name, label, value) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (name, label) DO UPDATE SET "
+	    "value = value + excluded.value",
 	[SQ_EVENT_LIST] = "SELECT ticket_id, at, kind, actor, detail "
 	    "FROM events WHERE ticket_id = ?1 ORDER BY at, id",
 	[SQ_TICKET_LIST] = "SELECT " TICKET_COLUMNS " FROM tickets t "
@@ -721,6 +729,22 @@ sq_event_add(struct pd_store *st, const struct pd_event *e)
 	return sq_done(s, sq_code(sq, sqlite3_step(s)));
 }
 
+/* sq_counter_add - add n to the counter (name, label) */
+static int
+sq_counter_add(struct pd_store *st, const char *name, const char *label,
+    int64_t n)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_stmt(sq, SQ_COUNTER_ADD);
+
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, name);
+	sq_bind_text(s, 2, label ? label : "");
+	sqlite3_bind_int64(s, 3, n);
+	return sq_done(s, sq_code(sq, sqlite3_step(s)));
+}
+
 /* sq_event_list - a ticket's log, oldest first */
 static int
 sq_event_list(struct pd_store *st, int64_t ticket_id, pd_event_cb cb,
@@ -829,6 +853,7 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.event_add = sq_event_add,
 	.event_list = sq_event_list,
 	.stats = sq_stats,
+	.counter_add = sq_counter_add,
 	.ticket_list = sq_ticket_list,
 	.message_list = sq_message_list,
 	.outbox_insert = sq_outbox_insert,

@@ -56,6 +56,8 @@ static const struct stat_query queries[] = {
 	    "WHERE kind = 'csat' AND created_at >= ?1 GROUP BY 1", states },
 	{ "breaches_total", NULL, "SELECT count(*) FROM events WHERE "
 	    "kind = 'breach' AND at >= ?1", NULL },
+	{ "errors_total", "kind", "SELECT label, value FROM counters WHERE "
+	    "name = 'errors' AND ?1 >= 0", NULL },
 	{ "outbox_errors_total", "kind", "SELECT kind, count(*) FROM outbox "
 	    "WHERE state = 'failed' AND created_at >= ?1 GROUP BY 1", NULL },
 };

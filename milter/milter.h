@@ -104,6 +104,17 @@ extern const struct pd_key *milter_key;
 
 struct pd_conf *milter_conf_get(void);		/* new reference */
 
+/* milter_errors.c */
+enum milter_err {
+	MILTER_ERR_STORE,		/* on_error applied */
+	MILTER_ERR_HEADERS,		/* over max_header_size: unchanged */
+	MILTER_ERR_AGENT_PARSE,		/* an agent's mail GMime refused */
+	MILTER_ERR_RELAY_RECORD,	/* the relay could not record */
+	MILTER_ERR_COUNT,
+};
+void	milter_error(enum milter_err kind);
+void	milter_errors_flush(struct pd_store *st);
+
 /* main.c */
 void	milter_reload(const char *path);
 

@@ -182,6 +182,7 @@ agent_edit(struct milter_conn *conn, const char *qid, struct pd_bodyedit *be)
 	    msg->raw.len, be, &err) != PD_OK) {
 		pd_msg_warn(qid, "agent mail not parsed (%s), handled "
 		    "without commands", err.msg);
+		milter_error(MILTER_ERR_AGENT_PARSE);
 		pd_bodyedit_free(be);
 		memset(be, 0, sizeof(*be));
 	}
@@ -286,6 +287,7 @@ milter_agent_process(SMFICTX *ctx, struct milter_conn *conn,
 	if (conn->msg.headers_overflow || conn->msg.xpd_overflow) {
 		pd_msg_warn(qid, "agent=<%s>: headers over max_header_size or "
 		    "too many X-Postdesk headers, passed unchanged", agent);
+		milter_error(MILTER_ERR_HEADERS);
 		return SMFIS_CONTINUE;
 	}
 	agent_edit(conn, qid, &be);
@@ -297,6 +299,8 @@ milter_agent_process(SMFICTX *ctx, struct milter_conn *conn,
 		    err.msg : "no queue");
 	}
 	rc = pd_route_message(st, &in, &out);
+	if (rc == PD_OK)
+		milter_errors_flush(st);
 	milter_pool_put(st, rc == PD_OK);
 	if (rc != PD_OK) {
 		pd_route_out_free(&out);

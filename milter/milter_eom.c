@@ -44,6 +44,7 @@ milter_eom_on_error(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
 {
 	bool tempfail = conn->conf->on_error == PD_ON_ERROR_TEMPFAIL;
 
+	milter_error(MILTER_ERR_STORE);
 	pd_msg_warn(qid, "store unavailable (%s), on_error=%s", why,
 	    tempfail ? "tempfail" : "accept");
 	if (!tempfail)
@@ -205,6 +206,7 @@ milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 	if (conn->msg.headers_overflow || conn->msg.xpd_overflow) {
 		pd_msg_warn(qid, "headers over max_header_size or too many "
 		    "X-Postdesk headers, passed unchanged");
+		milter_error(MILTER_ERR_HEADERS);
 		return SMFIS_CONTINUE;
 	}
 	st = milter_pool_get(&err);
@@ -212,6 +214,8 @@ milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 		return milter_eom_on_error(ctx, conn, qid, err.msg);
 	eom_route_in(conn, qid, &in);
 	rc = pd_route_message(st, &in, &out);
+	if (rc == PD_OK)
+		milter_errors_flush(st);
 	milter_pool_put(st, rc == PD_OK);
 	if (rc != PD_OK) {
 		pd_route_out_free(&out);
@@ -252,6 +256,7 @@ milter_eom_relay(SMFICTX *ctx, struct milter_conn *conn)
 	    &seen) : PD_ETEMP;
 	milter_pool_put(st, rc == PD_OK);
 	if (rc != PD_OK) {
+		milter_error(MILTER_ERR_RELAY_RECORD);
 		pd_msg_warn(qid, "relay: cannot record message-id=<%s> (%s), "
 		    "passed", id, st ? pd_err_str(rc) : err.msg);
 		return SMFIS_CONTINUE;

@@ -14,7 +14,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=21
+PLAN=22
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 pd_e2e_tap_init $PLAN 150
 LOCKER=
@@ -114,6 +114,8 @@ unlock_db
 msg ok2
 timed_send ok2 >/dev/null
 check "lock released: tagging resumes" tagged ok2
+ok "$(pdctl stats | grep -q '^errors_total{kind=store}  *1$'; echo $?)" \
+    "lock released: the error is counted in postdeskctl stats"
 
 rm -f "$WORK/db/postdesk.db" "$WORK/db/postdesk.db-wal" "$WORK/db/postdesk.db-shm"
 msg rm1
