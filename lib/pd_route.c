@@ -257,22 +257,16 @@ route_reopen(struct pd_store *st, const struct pd_route_in *in, int64_t *id,
 	return rc;
 }
 
-/* route_agent - an agent's mail: pd_agent_apply, commit */
+/*
+ * route_finish - the end of the transaction: commit when rc is PD_OK and
+ * report ticket id's state, else roll back and return rc
+ */
 static int
-route_agent(struct pd_store *st, const struct pd_route_in *in,
-    const char *subject, int64_t id, struct pd_route_out *out)
+route_finish(struct pd_store *st, int rc, int64_t id,
+    struct pd_route_out *out)
 {
 	struct pd_ticket t = { 0 };
-	int rc = PD_OK;
 
-	if (id == 0 || out->action == PD_ROUTE_DUPLICATE) {
-		if (id == 0)
-			out->action = PD_ROUTE_NONE;
-		pd_store_rollback(st);
-		out->ticket_id = id;
-		return PD_OK;
-	}
-	rc = pd_agent_apply(st, in, subject, &id, out);
 	if (rc == PD_OK)
 		rc = pd_store_ticket_get(st, id, &t);
 	if (rc == PD_OK)
@@ -289,6 +283,24 @@ route_agent(struct pd_store *st, const struct pd_route_in *in,
 	return PD_OK;
 }
 
+/* route_agent - an agent's mail: pd_agent_apply, commit */
+static int
+route_agent(struct pd_store *st, const struct pd_route_in *in,
+    const char *subject, int64_t id, struct pd_route_out *out)
+{
+	int rc = PD_OK;
+
+	if (id == 0 || out->action == PD_ROUTE_DUPLICATE) {
+		if (id == 0)
+			out->action = PD_ROUTE_NONE;
+		pd_store_rollback(st);
+		out->ticket_id = id;
+		return PD_OK;
+	}
+	rc = pd_agent_apply(st, in, subject, &id, out);
+	return route_finish(st, rc, id, out);
+}
+
 /* route_commit - the transaction: lookup, open, record, commit */
 static int
 route_commit(struct pd_store *st, const struct pd_route_in *in,
@@ -296,7 +308,6 @@ route_commit(struct pd_store *st, const struct pd_route_in *in,
     struct pd_route_out *out)
 {
 	struct pd_message_rec m = { 0 };
-	struct pd_ticket t = { 0 };
 	int64_t id = 0;
 	int rc;
 
@@ -321,20 +332,7 @@ route_commit(struct pd_store *st, const struct pd_route_in *in,
 		if (rc == PD_OK)
 			rc = pd_store_ticket_touch(st, id, in->now);
 	}
-	if (rc == PD_OK)
-		rc = pd_store_ticket_get(st, id, &t);
-	if (rc == PD_OK)
-		rc = pd_store_commit(st);
-	if (rc != PD_OK) {
-		pd_store_rollback(st);
-		pd_ticket_clear(&t);
-		return rc;
-	}
-	out->ticket_id = id;
-	out->status = t.status;
-	out->priority = t.priority;
-	pd_ticket_clear(&t);
-	return PD_OK;
+	return route_finish(st, rc, id, out);
 }
 
 /* route_customer - customer address from From, else envelope sender */

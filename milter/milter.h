@@ -143,6 +143,8 @@ void	milter_pool_shutdown(void);
 sfsistat milter_eom_process(SMFICTX *ctx, struct milter_conn *conn);
 sfsistat milter_eom_relay(SMFICTX *ctx, struct milter_conn *conn);
 const char *milter_eom_qid(SMFICTX *ctx);
+void	milter_eom_route_in(struct milter_conn *conn, const char *qid,
+	    struct pd_route_in *in);
 sfsistat milter_eom_on_error(SMFICTX *ctx, struct milter_conn *conn,
 	    const char *qid, const char *why);
 void	milter_eom_header(SMFICTX *ctx, struct milter_conn *conn,

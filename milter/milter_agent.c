@@ -200,29 +200,13 @@ static void
 agent_route_in(struct milter_conn *conn, const char *qid, const char *agent,
     const struct pd_bodyedit *be, struct pd_route_in *in)
 {
-	struct milter_msg *msg = &conn->msg;
-	const struct pd_conf_queue *q = msg->queue;
-	bool subject_ok = msg->has_subject && !msg->subject_unusable;
-
-	if (q == NULL)
-		pd_team_agent(conn->conf, agent, &q);
-	memset(in, 0, sizeof(*in));
-	in->conf = conn->conf;
-	in->queue = q;
-	in->key = milter_key;
-	in->queue_id = strcmp(qid, "NOQUEUE") ? qid : NULL;
-	in->sender = msg->sender;
-	in->subject = subject_ok ? pd_buf_str(&msg->subject) : NULL;
-	in->subject_len = subject_ok ? msg->subject.len : 0;
-	in->message_id = msg->message_id;
-	in->in_reply_to = msg->in_reply_to;
-	in->references = msg->references;
-	in->from = msg->from;
+	milter_eom_route_in(conn, qid, in);
+	if (in->queue == NULL)
+		pd_team_agent(conn->conf, agent, &in->queue);
 	in->agent = agent;
 	in->cmds = &be->cmds;
 	in->sealed = be->sealed;
-	in->customer_rcpts = agent_customer_rcpts(msg);
-	in->now = (int64_t)time(NULL);
+	in->customer_rcpts = agent_customer_rcpts(&conn->msg);
 }
 
 /* agent_outcome_name - log word of an outcome */

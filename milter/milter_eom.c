@@ -131,14 +131,16 @@ eom_automatic(enum pd_ack_verdict v)
 	}
 }
 
-/* eom_route_in - the routing request for the collected message */
-static void
-eom_route_in(struct milter_conn *conn, const char *qid,
+/*
+ * milter_eom_route_in - the routing request's fields that every message
+ * has, from the collected message
+ */
+void
+milter_eom_route_in(struct milter_conn *conn, const char *qid,
     struct pd_route_in *in)
 {
 	struct milter_msg *msg = &conn->msg;
 	bool subject_ok = msg->has_subject && !msg->subject_unusable;
-	enum pd_ack_verdict verdict;
 
 	memset(in, 0, sizeof(*in));
 	in->conf = conn->conf;
@@ -152,6 +154,18 @@ eom_route_in(struct milter_conn *conn, const char *qid,
 	in->in_reply_to = msg->in_reply_to;
 	in->references = msg->references;
 	in->from = msg->from;
+	in->now = (int64_t)time(NULL);
+}
+
+/* eom_route_in - the routing request for a customer's message */
+static void
+eom_route_in(struct milter_conn *conn, const char *qid,
+    struct pd_route_in *in)
+{
+	struct milter_msg *msg = &conn->msg;
+	enum pd_ack_verdict verdict;
+
+	milter_eom_route_in(conn, qid, in);
 	in->content_language = msg->content_language;
 	in->accept_language = msg->accept_language;
 	verdict = pd_autoreply_verdict(&msg->autoreply, conn->conf,
@@ -160,7 +174,6 @@ eom_route_in(struct milter_conn *conn, const char *qid,
 	    pd_ack_verdict_name(verdict);
 	in->automatic = eom_automatic(verdict);
 	in->sender_authenticated = pd_autoreply_authenticated(&msg->autoreply);
-	in->now = (int64_t)time(NULL);
 }
 
 /* eom_log - the one info line of a routed message (plus warnings) */
