@@ -8,7 +8,8 @@ PACKAGES="build-essential autoconf automake pkg-config
 	libmilter-dev libetpan-dev
 	postfix sqlite3 python3 swaks miltertest tzdata
 	sasl2-bin libsasl2-modules mutt tmux
-	man-db groff-base procps iproute2"
+	man-db groff-base procps iproute2
+	mandoc systemd"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2
