@@ -18,22 +18,9 @@ top_builddir=${top_builddir:-.}
 man="$top_srcdir/doc/postdesk.conf.5"
 sample="$top_srcdir/config/postdesk.conf.sample"
 conf_keys="$top_builddir/tests/tools/conf_keys"
-n=0
-failed=0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/conf_doc.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-# tap CONDITION-STATUS DESCRIPTION - print one TAP line
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$top_srcdir/tests/unit/tap.sh"
+tap_init conf_doc
 
 # man_has FILE SECTION KEY - ".It Ic KEY" under .Ss "[SECTION...]"
 man_has() {
@@ -112,5 +99,4 @@ if [ -f "$tmp/example1.conf" ]; then
 	tap $? "control: an example with an unknown key fails to load"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

@@ -20,28 +20,9 @@ top_builddir=${top_builddir:-.}
 ctl="$top_builddir/cli/postdeskctl"
 ctlman="$top_srcdir/doc/postdeskctl.8"
 pages="postdesk.conf.5 postdesk-milter.8 postdesk-worker.8 postdeskctl.8"
-n=0
-failed=0
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/man_lint.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-# tap CONDITION-STATUS DESCRIPTION - print one TAP line
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# skip DESCRIPTION REASON - print one skipped TAP line
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
+. "$top_srcdir/tests/unit/tap.sh"
+tap_init man_lint
 
 # lint PAGE - mandoc's errors and warnings for PAGE on stdout; status 0
 # only when there are none
@@ -141,5 +122,4 @@ missing "$tmp/noopt.8" > "$tmp/out2"
 [ "$(cat "$tmp/out2")" = "option: --$gone" ]
 tap $? "control: a page without option --$gone fails the check"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

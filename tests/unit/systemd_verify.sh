@@ -23,32 +23,14 @@
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=$(cd "${top_builddir:-.}" && pwd)
 units="postdesk-milter postdesk-worker"
-n=0
-failed=0
 
 if ! command -v systemd-analyze > /dev/null 2>&1; then
 	echo "1..0 # SKIP systemd-analyze not installed (package systemd)"
 	exit 0
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/systemd_verify.XXXXXX") || exit 99
-trap 'rm -rf "$tmp"' EXIT
-
-# tap CONDITION-STATUS DESCRIPTION - print one TAP line
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# diag FILE - FILE as TAP comments
-diag() {
-	sed 's/^/#   /' "$1"
-}
+. "$top_srcdir/tests/unit/tap.sh"
+tap_init systemd_verify
 
 # build_paths - sbindir and sysconfdir of this build, from its Makefile
 build_paths() {
@@ -132,5 +114,4 @@ sed "s|^ExecStart=$sbindir/|ExecStart=@sbindir@/|" \
 ! paths_ok "$tmp/bad/postdesk-worker.service" postdesk-worker
 tap $? "control: a unit with @sbindir@ left fails the path check"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
