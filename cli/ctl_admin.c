@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "pd_agent.h"
 #include "pd_cmd.h"
+#include "pd_nudge.h"
 
 /* admin_usage - the usage line of one of the three commands */
 static int
@@ -74,6 +75,8 @@ ctl_admin(struct ctl_env *env, int argc, char **argv)
 	in.cmds = &cmds;
 	in.now = (int64_t)time(NULL);
 	rc = id > 0 ? pd_agent_command(st, &in, id, &out) : PD_ENOTFOUND;
+	if (rc == PD_OK)	/* a resolution may have queued a survey */
+		pd_nudge_send(env->conf->worker_socket);
 	pd_store_close(&st);
 	pd_key_free(&key);
 	if (id < 0)

@@ -42,6 +42,8 @@ static const struct {
 	{ "priority", ctl_admin, 1,
 	    "priority TAG low|normal|high|urgent: as #priority" },
 	{ "stats", ctl_stats, 1, "counters [--since PERIOD] [--json]" },
+	{ "csat", ctl_csat, 1,
+	    "survey answers per queue [--since PERIOD] [--json]" },
 	{ "metrics", ctl_stats, 1,
 	    "counters for Prometheus [--output FILE]" },
 };

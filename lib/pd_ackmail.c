@@ -50,9 +50,9 @@ ack_queue(const struct pd_conf *conf, const struct pd_ticket *t)
 	return NULL;
 }
 
-/* ack_language - the customer's language if known, else the queue's */
-static const char *
-ack_language(const struct pd_conf_queue *q, const struct pd_ticket *t)
+/* pd_ackmail_language - the customer's language if known, else queue's */
+const char *
+pd_ackmail_language(const struct pd_conf_queue *q, const struct pd_ticket *t)
 {
 	return t->language != NULL && (strcmp(t->language, "ru") == 0 ||
 	    strcmp(t->language, "en") == 0) ? t->language : q->language;
@@ -72,8 +72,8 @@ ack_context(const struct pd_conf *conf, const struct pd_key *key,
 	pd_buf_init(&due, 256);
 	if (t->first_response_due <= 0 ||
 	    pd_sla_format_due(t->first_response_due, now, q->sla->tz,
-	    ack_language(q, t), &due) != PD_OK)
-		pd_buf_adds(&due, strcmp(ack_language(q, t), "ru") == 0 ?
+	    pd_ackmail_language(q, t), &due) != PD_OK)
+		pd_buf_adds(&due, strcmp(pd_ackmail_language(q, t), "ru") == 0 ?
 		    "в ближайшее время" : "as soon as we can");
 	if (pd_tag_format(key, conf->tag_prefix, (uint64_t)t->id, tag,
 	    sizeof(tag)) != PD_OK)
@@ -109,6 +109,33 @@ ack_render(const struct pd_tmpl *tmpl, const struct pd_tmpl_val *ctx,
 	return PD_OK;
 }
 
+/* pd_mailtext_render - see pd_ackmail.h */
+bool
+pd_mailtext_render(const struct pd_conf *conf, const char *lang,
+    const char *name, const char *const *names, const char *builtin,
+    const struct pd_tmpl_val *ctx, struct pd_buf *text,
+    const char **subject, const char **body)
+{
+	struct pd_err err = { 0, "" };
+	struct pd_tmpl *tmpl;
+	bool fallback;
+
+	tmpl = pd_tmpl_load(conf->templates, lang, name, &err);
+	fallback = tmpl == NULL || pd_tmpl_check_names(tmpl, names,
+	    &err) != PD_OK || ack_render(tmpl, ctx, text, subject,
+	    body) != PD_OK;
+	pd_tmpl_free(&tmpl);
+	if (!fallback)
+		return false;
+	pd_buf_reset(text);
+	tmpl = pd_tmpl_parse(builtin, strlen(builtin), &err);
+	if (tmpl == NULL || ack_render(tmpl, ctx, text, subject, body) !=
+	    PD_OK)
+		pd_panic("built-in text of %s does not render", name);
+	pd_tmpl_free(&tmpl);
+	return true;
+}
+
 /* ack_text - subject and body from the template, else the built-in text */
 static void
 ack_text(const struct pd_conf *conf, const char *lang,
@@ -116,26 +143,10 @@ ack_text(const struct pd_conf *conf, const char *lang,
     struct pd_buf *text, const char **subject, const char **body,
     bool *fallback)
 {
-	const char *name = o->flags & PD_OUT_COMPLAINT ? "ack-complaint" :
-	    "ack";
-	const char *builtin = strcmp(lang, "ru") == 0 ? fallback_ru :
-	    fallback_en;
-	struct pd_err err = { 0, "" };
-	struct pd_tmpl *tmpl;
-
-	tmpl = pd_tmpl_load(conf->templates, lang, name, &err);
-	*fallback = tmpl == NULL || pd_tmpl_check_names(tmpl, ack_names,
-	    &err) != PD_OK || ack_render(tmpl, ctx, text, subject,
-	    body) != PD_OK;
-	pd_tmpl_free(&tmpl);
-	if (!*fallback)
-		return;
-	pd_buf_reset(text);
-	tmpl = pd_tmpl_parse(builtin, strlen(builtin), &err);
-	if (tmpl == NULL || ack_render(tmpl, ctx, text, subject, body) !=
-	    PD_OK)
-		pd_panic("built-in acknowledgement text does not render");
-	pd_tmpl_free(&tmpl);
+	*fallback = pd_mailtext_render(conf, lang, o->flags &
+	    PD_OUT_COMPLAINT ? "ack-complaint" : "ack", ack_names,
+	    strcmp(lang, "ru") == 0 ? fallback_ru : fallback_en, ctx, text,
+	    subject, body);
 }
 
 /* pd_ackmail_build - see pd_ackmail.h */
@@ -155,7 +166,7 @@ pd_ackmail_build(const struct pd_conf *conf, const struct pd_key *key,
 		    "is not configured", (long long)t->id, t->queue);
 	ctx = ack_context(conf, key, q, t, o, now);
 	pd_buf_init(&text, ACK_TEXT_MAX);
-	ack_text(conf, ack_language(q, t), o, ctx, &text, &in.subject,
+	ack_text(conf, pd_ackmail_language(q, t), o, ctx, &text, &in.subject,
 	    &in.body, fallback);
 	in.from_name = q->display_name;
 	in.from_addr = q->address;

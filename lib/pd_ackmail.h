@@ -32,6 +32,22 @@
 #include "pd_conf.h"
 #include "pd_key.h"
 #include "pd_store.h"
+#include "pd_tmpl.h"
+
+/* pd_ackmail_language - the ticket's customer's language, else q's */
+const char *pd_ackmail_language(const struct pd_conf_queue *q,
+	    const struct pd_ticket *t);
+
+/*
+ * pd_mailtext_render - render template NAME of language lang (a file
+ * "Subject: ...", a blank line, the body) with ctx; a missing, invalid
+ * template or one using a name outside names falls back to builtin.
+ * *subject and *body point into text.  Returns true on a fallback.
+ */
+bool	pd_mailtext_render(const struct pd_conf *conf, const char *lang,
+	    const char *name, const char *const *names, const char *builtin,
+	    const struct pd_tmpl_val *ctx, struct pd_buf *text,
+	    const char **subject, const char **body);
 
 /* pd_ackmail_build - the whole message of row o for ticket t at now */
 int	pd_ackmail_build(const struct pd_conf *conf, const struct pd_key *key,

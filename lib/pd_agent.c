@@ -15,11 +15,13 @@
 #include <string.h>
 
 #include "pd_agent.h"
+#include "pd_csat.h"
 #include "pd_notice.h"
 #include "pd_sla.h"
 #include "pd_team.h"
 
 #define MERGE_HOPS	8
+#define EXCERPT_MAX	1024		/* bytes of an answer kept to quote */
 
 /* The notice for commands in a signed or encrypted mail. */
 static const char sealed_en[] = "Your commands were applied, but the mail "
@@ -186,6 +188,20 @@ agent_log(struct pd_store *st, const struct pd_route_in *in, int64_t id,
 	return pd_store_event_add(st, &e);
 }
 
+/* agent_survey - a resolution schedules the survey, or logs why not */
+static int
+agent_survey(struct pd_store *st, const struct pd_route_in *in,
+    const struct pd_ticket *t, struct pd_route_out *out)
+{
+	const char *why = NULL;
+	struct pd_event e = { t->id, in->now, "survey", NULL, NULL };
+	int rc;
+
+	rc = pd_csat_schedule(st, in->conf, out->queue, t, in->now, &why);
+	e.detail = why ? why : "scheduled";
+	return rc == PD_OK ? pd_store_event_add(st, &e) : rc;
+}
+
 /* agent_write - the plan as one ticket update plus its log lines */
 static int
 agent_write(struct pd_store *st, const struct pd_route_in *in,
@@ -225,6 +241,12 @@ agent_write(struct pd_store *st, const struct pd_route_in *in,
 	}
 	if (u.what != 0)
 		rc = pd_store_ticket_update(st, &u);
+	if (rc == PD_OK && (u.what & PD_TU_STATUS) && p->merge_into == 0 &&
+	    u.status == PD_TS_RESOLVED && t->status != PD_TS_RESOLVED)
+		rc = agent_survey(st, in, t, out);
+	else if (rc == PD_OK && (u.what & PD_TU_STATUS) &&
+	    u.status != PD_TS_RESOLVED && t->status == PD_TS_RESOLVED)
+		rc = pd_csat_cancel(st, t->id);
 	if (rc == PD_OK && p->note)
 		rc = agent_log(st, in, t->id, "note", NULL, out);
 	if (rc == PD_OK && answer)
@@ -248,12 +270,32 @@ agent_write(struct pd_store *st, const struct pd_route_in *in,
 	return rc;
 }
 
+/* agent_excerpt - at most len - 1 bytes of text, cut between characters */
+static const char *
+agent_excerpt(const char *text, char *buf, size_t len)
+{
+	size_t n;
+
+	if (text == NULL)
+		return NULL;
+	n = strlen(text);
+	if (n >= len) {
+		n = len - 1;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* agent_record - the agent's message in the ticket */
 static int
 agent_record(struct pd_store *st, const struct pd_route_in *in, int64_t id,
     const char *subject, bool note, struct pd_route_out *out)
 {
 	struct pd_message_rec m = { 0 };
+	char excerpt[EXCERPT_MAX];
 
 	m.ticket_id = id;
 	m.message_id = out->message_id;
@@ -264,6 +306,7 @@ agent_record(struct pd_store *st, const struct pd_route_in *in, int64_t id,
 	m.received_at = in->now;
 	m.author = in->agent;
 	m.note = note;
+	m.excerpt = agent_excerpt(in->excerpt, excerpt, sizeof(excerpt));
 	return pd_store_message_insert(st, &m);
 }
 

@@ -103,7 +103,9 @@ compose_valid(const struct pd_compose_in *in)
 	char tmp[PD_MSGID_MAX + 3];
 
 	if (pd_addr_normalize(in->from_addr, tmp, sizeof(tmp)) != PD_OK ||
-	    pd_addr_normalize(in->to_addr, tmp, sizeof(tmp)) != PD_OK)
+	    pd_addr_normalize(in->to_addr, tmp, sizeof(tmp)) != PD_OK ||
+	    (in->reply_to != NULL && pd_addr_normalize(in->reply_to, tmp,
+	    sizeof(tmp)) != PD_OK))
 		return PD_EINVAL;
 	g_snprintf(tmp, sizeof(tmp), "<%s>", in->message_id);
 	if (pd_msgid_parse_one(tmp, tmp, sizeof(tmp)) != PD_OK ||
@@ -130,6 +132,9 @@ pd_compose_message(const struct pd_compose_in *in, struct pd_buf *out)
 	compose_addr(msg, GMIME_ADDRESS_TYPE_FROM, in->from_name,
 	    in->from_addr);
 	compose_addr(msg, GMIME_ADDRESS_TYPE_TO, NULL, in->to_addr);
+	if (in->reply_to != NULL)
+		compose_addr(msg, GMIME_ADDRESS_TYPE_REPLY_TO, in->from_name,
+		    in->reply_to);
 	subject = compose_flat(in->subject);
 	g_mime_message_set_subject(msg, subject, "utf-8");
 	pd_free(subject);

@@ -28,6 +28,7 @@ struct pd_compose_in {
 	const char	*from_name;	/* UTF-8 display name, may be NULL */
 	const char	*from_addr;
 	const char	*to_addr;
+	const char	*reply_to;	/* may be NULL */
 	const char	*subject;	/* UTF-8 */
 	const char	*body;		/* UTF-8 text, LF line ends */
 	const char	*message_id;	/* without "<>" */

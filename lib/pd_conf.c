@@ -179,6 +179,12 @@ static const struct pd_conf_key keys[] = {
 	    NULL, SAFE, "time from resolution to the survey" },
 	{ "csat", "grades", PD_CT_ENUM, G(csat_grades), 0, "5", 0, 0,
 	    grade_choices, SAFE, "number of grades offered" },
+	{ "csat", "exclude", PD_CT_PATTERN_LIST, G(csat_exclude),
+	    G(n_csat_exclude), "", 0, 0, NULL, SAFE,
+	    "customers and *@domains never surveyed" },
+	{ "csat", "change_window", PD_CT_DURATION, G(csat_change_window), 0,
+	    "1d", 0, 30 * DAY, NULL, SAFE,
+	    "how long a later click replaces the first grade" },
 	{ "digest", "schedule", PD_CT_SCHEDULE, G(digest_schedule), 0,
 	    "daily 09:00", 0, 0, NULL, SAFE, "when managers get the digest" },
 };

@@ -122,6 +122,9 @@ struct pd_conf {
 	/* [csat] */
 	long	 csat_delay;			/* seconds */
 	int	 csat_grades;			/* 3 or 5 */
+	char	**csat_exclude;			/* addresses, "*@domain" */
+	size_t	 n_csat_exclude;
+	long	 csat_change_window;		/* seconds */
 
 	/* [digest] */
 	char	*digest_schedule;		/* validated, kept as text */

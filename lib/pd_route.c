@@ -14,6 +14,7 @@
 #include "pd_mem.h"
 #include "pd_ack.h"
 #include "pd_agent.h"
+#include "pd_csat.h"
 #include "pd_lang.h"
 #include "pd_mime.h"
 #include "pd_rfc2047.h"
@@ -245,6 +246,8 @@ route_reopen(struct pd_store *st, const struct pd_route_in *in, int64_t *id,
 		u.now = in->now;
 		rc = pd_store_ticket_update(st, &u);
 		out->reopened = t.status == PD_TS_RESOLVED;
+		if (rc == PD_OK && out->reopened)
+			rc = pd_csat_cancel(st, t.id);
 		e.ticket_id = t.id;
 		e.at = in->now;
 		e.kind = out->reopened ? "reopen" : "status";

@@ -71,6 +71,7 @@ struct pd_route_in {
 	bool		 sealed;	/* signed/encrypted: body untouched */
 	bool		 customer_rcpts;	/* anyone outside the desk */
 	bool		 admin;		/* postdeskctl: any queue, no mail */
+	const char	*excerpt;	/* the start of the text (UTF-8) */
 	int64_t		 now;
 };
 

@@ -122,6 +122,46 @@ pd_store_stats(struct pd_store *st, int64_t since, pd_stat_cb cb, void *arg)
 }
 
 int
+pd_store_outbox_cancel(struct pd_store *st, int64_t ticket_id,
+    const char *kind, const char *why, long *n)
+{
+	return st->ops->outbox_cancel(st, ticket_id, kind, why, n);
+}
+
+int
+pd_store_outbox_bounced(struct pd_store *st, const char *recipient, long *n)
+{
+	return st->ops->outbox_bounced(st, recipient, n);
+}
+
+int
+pd_store_csat_survey(struct pd_store *st, int64_t survey_id,
+    int64_t *ticket_id)
+{
+	return st->ops->csat_survey(st, survey_id, ticket_id);
+}
+
+int
+pd_store_csat_answered(struct pd_store *st, int64_t ticket_id, long *n)
+{
+	return st->ops->csat_answered(st, ticket_id, n);
+}
+
+int
+pd_store_csat_record(struct pd_store *st, const struct pd_csat_answer *a,
+    long window, int *outcome)
+{
+	return st->ops->csat_record(st, a, window, outcome);
+}
+
+int
+pd_store_csat_list(struct pd_store *st, int64_t since, pd_csat_cb cb,
+    void *arg)
+{
+	return st->ops->csat_list(st, since, cb, arg);
+}
+
+int
 pd_store_counter_add(struct pd_store *st, const char *name, const char *label,
     int64_t n)
 {

@@ -147,6 +147,7 @@ struct pd_outbox {
 	char	*last_error;
 	char	*relay_queue_id;
 	char	*body;			/* text of a notice, or NULL */
+	int64_t	 expires_at;		/* not sent after this (0: never) */
 	int64_t	 created_at;
 	int64_t	 sent_at;
 };
@@ -166,6 +167,7 @@ struct pd_message_rec {
 	int64_t		 received_at;
 	const char	*author;	/* agent's address for agent mail */
 	bool		 note;		/* internal note: never to customers */
+	const char	*excerpt;	/* the start of its text, may be NULL */
 };
 
 struct pd_ticket_filter {
@@ -179,6 +181,18 @@ typedef int (*pd_ticket_cb)(const struct pd_ticket *t, void *arg);
 typedef int (*pd_outbox_cb)(const struct pd_outbox *o, void *arg);
 typedef int (*pd_message_cb)(const struct pd_message_rec *m, void *arg);
 typedef int (*pd_event_cb)(const struct pd_event *e, void *arg);
+
+/* A survey's answer (table csat); the survey is its outbox row. */
+struct pd_csat_answer {
+	int64_t		 survey_id;
+	int64_t		 ticket_id;
+	int		 grade;
+	const char	*comment;	/* UTF-8, may be NULL */
+	int64_t		 answered_at;
+	int64_t		 updated_at;
+	const char	*queue;		/* filled by pd_store_csat_list */
+};
+typedef int (*pd_csat_cb)(const struct pd_csat_answer *a, void *arg);
 /* one counter row: label is "" and label_name NULL for unlabelled ones */
 typedef int (*pd_stat_cb)(const char *name, const char *label_name,
 	    const char *label, int64_t value, void *arg);
@@ -229,6 +243,28 @@ int	 pd_store_event_list(struct pd_store *st, int64_t ticket_id,
  * kind) counted from since (UTC), to cb
  */
 int	 pd_store_stats(struct pd_store *st, int64_t since, pd_stat_cb cb,
+	    void *arg);
+/* pd_store_outbox_cancel - a ticket's pending rows of kind: cancelled */
+int	 pd_store_outbox_cancel(struct pd_store *st, int64_t ticket_id,
+	    const char *kind, const char *why, long *n);
+/* pd_store_outbox_bounced - rows to recipient the relay refused (5xx) */
+int	 pd_store_outbox_bounced(struct pd_store *st, const char *recipient,
+	    long *n);
+/* pd_store_csat_survey - the ticket of a (not cancelled) survey */
+int	 pd_store_csat_survey(struct pd_store *st, int64_t survey_id,
+	    int64_t *ticket_id);
+/* pd_store_csat_answered - answers recorded for a ticket's surveys */
+int	 pd_store_csat_answered(struct pd_store *st, int64_t ticket_id,
+	    long *n);
+/*
+ * pd_store_csat_record - record a survey's answer, or replace it while
+ * the first answer is at most window seconds old; *outcome 1 new, 2
+ * replaced, 0 too late (nothing written)
+ */
+int	 pd_store_csat_record(struct pd_store *st,
+	    const struct pd_csat_answer *a, long window, int *outcome);
+/* pd_store_csat_list - answers updated since, by queue */
+int	 pd_store_csat_list(struct pd_store *st, int64_t since, pd_csat_cb cb,
 	    void *arg);
 /*
  * pd_store_counter_add - add n to a counter that no other table holds

@@ -42,6 +42,18 @@ struct pd_store_ops {
 		    void *arg);
 	int	(*counter_add)(struct pd_store *st, const char *name,
 		    const char *label, int64_t n);
+	int	(*outbox_cancel)(struct pd_store *st, int64_t ticket_id,
+		    const char *kind, const char *why, long *n);
+	int	(*csat_survey)(struct pd_store *st, int64_t survey_id,
+		    int64_t *ticket_id);
+	int	(*csat_answered)(struct pd_store *st, int64_t ticket_id,
+		    long *n);
+	int	(*outbox_bounced)(struct pd_store *st, const char *recipient,
+		    long *n);
+	int	(*csat_record)(struct pd_store *st,
+		    const struct pd_csat_answer *a, long window, int *outcome);
+	int	(*csat_list)(struct pd_store *st, int64_t since,
+		    pd_csat_cb cb, void *arg);
 	int	(*ticket_list)(struct pd_store *st,
 		    const struct pd_ticket_filter *f, pd_ticket_cb cb,
 		    void *arg);

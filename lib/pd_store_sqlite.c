@@ -92,7 +92,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets ADD COLUMN language TEXT;"
 	"ALTER TABLE messages ADD COLUMN author TEXT;"
 	"ALTER TABLE messages ADD COLUMN note INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE messages ADD COLUMN excerpt TEXT;"
 	"ALTER TABLE outbox ADD COLUMN body TEXT;"
+	"ALTER TABLE outbox ADD COLUMN expires_at INTEGER;"
+	"CREATE TABLE csat ("
+	"  survey_id INTEGER PRIMARY KEY REFERENCES outbox(id),"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  grade INTEGER NOT NULL,"
+	"  comment TEXT,"
+	"  answered_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX csat_ticket ON csat(ticket_id);"
 	"CREATE TABLE events ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
@@ -113,7 +123,7 @@ static const char *const migrations[] = {
 #define OUTBOX_COLUMNS \
 	"id, kind, ticket_id, recipient, message_id, in_reply_to, refs, " \
 	"flags, due_at, state, attempts, last_error, relay_queue_id, " \
-	"created_at, sent_at, body"
+	"created_at, sent_at, body, expires_at"
 
 #define TICKET_COLUMNS \
 	"t.id, t.queue, t.status, t.priority, t.customer, t.customer_name, " \
@@ -137,8 +147,8 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    "WHERE message_id = ?1",
 	[SQ_TICKET_TOUCH] = "UPDATE tickets SET updated_at = ?2 WHERE id = ?1",
 	[SQ_MESSAGE_INSERT] = "INSERT INTO messages (ticket_id, message_id, "
-	    "direction, queue_id, sender, subject, received_at, author, note) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    "direction, queue_id, sender, subject, received_at, author, note, "
+	    "excerpt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[SQ_TICKET_UPDATE] = "UPDATE tickets SET "
 	    "status = CASE WHEN ?2 & 1 THEN ?3 ELSE status END, "
 	    "resolved_at = CASE WHEN ?2 & 1 AND ?3 = 'resolved' THEN ?8 "
@@ -164,12 +174,12 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    "WHERE (?1 IS NULL OR t.status = ?1) ORDER BY t.id DESC "
 	    "LIMIT ?2",
 	[SQ_MESSAGE_LIST] = "SELECT ticket_id, message_id, direction, "
-	    "queue_id, sender, subject, received_at, author, note "
+	    "queue_id, sender, subject, received_at, author, note, excerpt "
 	    "FROM messages "
 	    "WHERE ticket_id = ?1 ORDER BY received_at, id",
 	[SQ_OUTBOX_INSERT] = "INSERT INTO outbox (kind, ticket_id, recipient, "
-	    "message_id, in_reply_to, refs, flags, due_at, created_at, body) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    "message_id, in_reply_to, refs, flags, due_at, created_at, body, "
+	    "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[SQ_OUTBOX_COUNT] = "SELECT count(*) FROM outbox WHERE kind = ?1 "
 	    "AND created_at >= ?3 AND (?2 IS NULL OR recipient = ?2)",
 	[SQ_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'sending', "
@@ -684,6 +694,7 @@ sq_message_insert(struct pd_store *st, const struct pd_message_rec *m)
 	sqlite3_bind_int64(s, 7, m->received_at);
 	sq_bind_text(s, 8, m->author);
 	sqlite3_bind_int(s, 9, m->note ? 1 : 0);
+	sq_bind_text(s, 10, m->excerpt);
 	return sq_done(s, sq_code(sq, sqlite3_step(s)));
 }
 
@@ -827,6 +838,7 @@ sq_message_list(struct pd_store *st, int64_t ticket_id, pd_message_cb cb,
 		m.received_at = sqlite3_column_int64(s, 6);
 		m.author = (const char *)sqlite3_column_text(s, 7);
 		m.note = sqlite3_column_int(s, 8) != 0;
+		m.excerpt = (const char *)sqlite3_column_text(s, 9);
 		stop = cb(&m, arg);
 		if (stop != 0)
 			return sq_done(s, stop);
@@ -854,6 +866,12 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.event_list = sq_event_list,
 	.stats = sq_stats,
 	.counter_add = sq_counter_add,
+	.outbox_cancel = sq_outbox_cancel,
+	.csat_survey = sq_csat_survey,
+	.csat_answered = sq_csat_answered,
+	.outbox_bounced = sq_outbox_bounced,
+	.csat_record = sq_csat_record,
+	.csat_list = sq_csat_list,
 	.ticket_list = sq_ticket_list,
 	.message_list = sq_message_list,
 	.outbox_insert = sq_outbox_insert,

@@ -84,6 +84,19 @@ int	 sq_outbox_retry(struct pd_store *st, int64_t id, int64_t now);
 int	 sq_relay_record(struct pd_store *st, const char *message_id,
 	    const char *queue_id, int64_t now, int *seen);
 
+/* pd_store_sqlite_csat.c */
+int	 sq_outbox_cancel(struct pd_store *st, int64_t ticket_id,
+	    const char *kind, const char *why, long *n);
+int	 sq_csat_survey(struct pd_store *st, int64_t survey_id,
+	    int64_t *ticket_id);
+int	 sq_csat_answered(struct pd_store *st, int64_t ticket_id, long *n);
+int	 sq_outbox_bounced(struct pd_store *st, const char *recipient,
+	    long *n);
+int	 sq_csat_record(struct pd_store *st, const struct pd_csat_answer *a,
+	    long window, int *outcome);
+int	 sq_csat_list(struct pd_store *st, int64_t since, pd_csat_cb cb,
+	    void *arg);
+
 /* pd_store_sqlite_stats.c */
 int	 sq_stats(struct pd_store *st, int64_t since, pd_stat_cb cb,
 	    void *arg);

@@ -45,6 +45,7 @@ sq_outbox_row(sqlite3_stmt *s, struct pd_outbox *o)
 	o->created_at = sqlite3_column_int64(s, 13);
 	o->sent_at = sqlite3_column_int64(s, 14);
 	o->body = sq_col_dup(s, 15);
+	o->expires_at = sqlite3_column_int64(s, 16);
 }
 
 /* sq_outbox_insert - queue one row */
@@ -68,6 +69,8 @@ sq_outbox_insert(struct pd_store *st, struct pd_outbox *o)
 	sqlite3_bind_int64(s, 8, o->due_at);
 	sqlite3_bind_int64(s, 9, o->created_at);
 	sq_bind_text(s, 10, o->body);
+	if (o->expires_at > 0)
+		sqlite3_bind_int64(s, 11, o->expires_at);
 	rc = sq_code(sq, sqlite3_step(s));
 	if (rc == PD_OK)
 		o->id = sqlite3_last_insert_rowid(sq->db);

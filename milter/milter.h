@@ -78,6 +78,12 @@ struct milter_msg {
 	 * client (then the From header decides at end-of-message) */
 	const char *agent;			/* SASL agent, from conf */
 	bool	 maybe_agent;			/* keep headers and body */
+	/* a survey answer: mail to a verified support+csat-... address */
+	int64_t	 csat_survey;			/* 0: none */
+	int	 csat_grade;
+	char	*csat_rcpt;			/* that address, without "<>" */
+	bool	 csat_forged;			/* survey address, bad token */
+	int	 n_all_rcpts;			/* every recipient seen */
 	struct pd_buf raw;			/* the whole message, CRLF */
 	bool	 raw_overflow;
 	bool	 body_started;
@@ -114,6 +120,10 @@ enum milter_err {
 };
 void	milter_error(enum milter_err kind);
 void	milter_errors_flush(struct pd_store *st);
+
+/* milter_csat.c */
+void	milter_csat_rcpt(struct milter_conn *conn, const char *rcpt);
+sfsistat milter_csat_process(SMFICTX *ctx, struct milter_conn *conn);
 
 /* main.c */
 void	milter_reload(const char *path);

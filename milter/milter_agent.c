@@ -207,6 +207,7 @@ agent_route_in(struct milter_conn *conn, const char *qid, const char *agent,
 	in->cmds = &be->cmds;
 	in->sealed = be->sealed;
 	in->customer_rcpts = agent_customer_rcpts(&conn->msg);
+	in->excerpt = be->first_text;
 }
 
 /* agent_outcome_name - log word of an outcome */
@@ -251,8 +252,8 @@ agent_apply(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
 	    out->applied[0] ? out->applied : "none",
 	    out->why[0] ? ", refused: " : "", out->why,
 	    be->sealed ? ", body sealed" : "");
-	if (out->notice_msgid[0] != '\0')
-		pd_nudge_send(conn->conf->worker_socket);
+	/* a notice, or a survey a resolution scheduled, waits in the outbox */
+	pd_nudge_send(conn->conf->worker_socket);
 }
 
 /* milter_agent_process - an agent's mail: route, commit, apply */

@@ -129,8 +129,11 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 	if (conn == NULL || argv[0] == NULL)
 		return cb_reply(conn, SMFIP_NR_RCPT);
 	q = pd_conf_queue_by_address(conn->conf, argv[0]);
+	conn->msg.n_all_rcpts++;
 	if (conn->msg.maybe_agent)
 		milter_msg_rcpt(conn, argv[0]);
+	if (q != NULL && !conn->relay)
+		milter_csat_rcpt(conn, argv[0]);
 	if (q != NULL) {
 		conn->msg.support_rcpts++;
 		if (conn->msg.queue == NULL)
@@ -145,7 +148,8 @@ cb_data(SMFICTX *ctx)
 {
 	struct milter_conn *conn = cb_conn(ctx);
 
-	if (conn != NULL && (conn->relay || conn->msg.maybe_agent))
+	if (conn != NULL && (conn->relay || conn->msg.maybe_agent ||
+	    conn->msg.csat_survey != 0))
 		return SMFIS_CONTINUE;
 	if (conn == NULL || conn->msg.queue == NULL) {
 		if (conn != NULL)
@@ -172,7 +176,8 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	struct milter_conn *conn = cb_conn(ctx);
 
-	if (conn != NULL && conn->msg.maybe_agent && !conn->relay) {
+	if (conn != NULL && (conn->msg.maybe_agent ||
+	    conn->msg.csat_survey != 0) && !conn->relay) {
 		milter_msg_body(conn, chunk, len);
 		return SMFIS_CONTINUE;
 	}
@@ -194,6 +199,8 @@ cb_eom(SMFICTX *ctx)
 		rc = milter_eom_relay(ctx, conn);
 	else if (agent != NULL)
 		rc = milter_agent_process(ctx, conn, agent);
+	else if (conn != NULL && conn->msg.csat_survey != 0)
+		rc = milter_csat_process(ctx, conn);
 	else if (conn == NULL || conn->msg.queue == NULL)
 		rc = SMFIS_CONTINUE;
 	else

@@ -79,6 +79,7 @@ milter_msg_reset(struct milter_conn *conn, int how)
 	pd_free(msg->in_reply_to);
 	pd_free(msg->references);
 	pd_free(msg->from);
+	pd_free(msg->csat_rcpt);
 	pd_free(msg->content_language);
 	pd_free(msg->accept_language);
 	pd_buf_reset(&subject);
@@ -196,7 +197,7 @@ milter_msg_header(struct milter_conn *conn, const char *name,
 		msg->headers_overflow = true;
 		return;
 	}
-	if (msg->maybe_agent)
+	if (msg->maybe_agent || msg->csat_survey != 0)
 		msg_raw_header(msg, name, value, conn->leadspc);
 	pd_autoreply_header(&msg->autoreply, name, value);
 	if (strcasecmp(name, "Subject") == 0) {

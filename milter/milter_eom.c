@@ -195,6 +195,9 @@ eom_log(const char *qid, struct milter_conn *conn,
 	    from, conn->msg.queue->name, pd_ticket_status_name(out->status),
 	    pd_conf_priority_name(out->priority), ack,
 	    out->reopened ? ", reopened" : "");
+	if (conn->msg.csat_forged)
+		pd_msg_warn(qid, "survey address with a token that does not "
+		    "verify: handled as ordinary mail");
 	if (out->forged_tag)
 		pd_msg_warn(qid, "tag in subject failed verification, not "
 		    "trusted (ticket=%s)", out->tag);

@@ -12,8 +12,10 @@
  *		             pending again at now + backoff(attempts)
  *		  5xx, unusable recipient
  *		             failed, with the reply; "postdeskctl queue retry"
- *		Kinds: "ack" (pd_ackmail, from templates) and "notice" to an
- *		agent (pd_notice, text fixed when queued).
+ *		Kinds: "ack" (pd_ackmail, from templates), "csat" (the
+ *		survey, pd_csatmail; dropped as cancelled when its
+ *		expires_at has passed) and "notice" to an agent (pd_notice,
+ *		text fixed when queued).
  *		Everything goes out with the null reverse-path
  *		(MAIL FROM:<>, RFC 3834 3.3), so they can trigger no bounce.
  *		One log line per row, ticket first:
@@ -28,6 +30,7 @@
 #include <time.h>
 
 #include "pd_ackmail.h"
+#include "pd_csatmail.h"
 #include "pd_log.h"
 #include "pd_mem.h"
 #include "pd_notice.h"
@@ -90,7 +93,10 @@ deliver_finish(struct worker *w, const struct worker_item *it,
 	else
 		snprintf(detail, sizeof(detail), "%s", r->text[0] ? r->text :
 		    pd_err_str(job->rc));
-	if (job->rc == PD_OK) {
+	if (job->rc == WORKER_EXPIRED) {
+		deliver_note(w, it->id, PD_OS_CANCELLED, r->text, 0);
+		deliver_log(w, it, "dropped", r->text);
+	} else if (job->rc == PD_OK) {
 		deliver_note(w, it->id, PD_OS_SENT, r->queue_id, 0);
 		deliver_log(w, it, "sent", detail);
 	} else if (job->rc == PD_ETEMP) {
@@ -148,6 +154,7 @@ deliver_take(const struct pd_outbox *o, void *arg)
 	struct pd_ticket t = { 0 };
 	struct pd_err err = { 0, "" };
 	bool fallback = false;
+	int64_t now = (int64_t)time(NULL);
 	int rc;
 
 	if (w->n_items == WORKER_BATCH)
@@ -164,12 +171,21 @@ deliver_take(const struct pd_outbox *o, void *arg)
 	job->mail_from = "";
 	job->recipient = it->recipient;
 	rc = pd_store_ticket_get(w->st, o->ticket_id, &t);
-	if (rc == PD_OK && strcmp(o->kind, "notice") == 0)
-		rc = pd_notice_build(w->conf, w->key, &t, o,
-		    (int64_t)time(NULL), &it->msg);
+	if (rc == PD_OK && o->expires_at > 0 && now > o->expires_at) {
+		job->rc = WORKER_EXPIRED;
+		snprintf(job->reply.text, sizeof(job->reply.text), "expired "
+		    "(not sent within a working day of the resolution)");
+		pd_ticket_clear(&t);
+		return 0;
+	}
+	if (rc == PD_OK && strcmp(o->kind, "csat") == 0)
+		rc = pd_csatmail_build(w->conf, w->key, w->st, &t, o, now,
+		    &it->msg, &fallback);
+	else if (rc == PD_OK && strcmp(o->kind, "notice") == 0)
+		rc = pd_notice_build(w->conf, w->key, &t, o, now, &it->msg);
 	else if (rc == PD_OK)
-		rc = pd_ackmail_build(w->conf, w->key, &t, o,
-		    (int64_t)time(NULL), &it->msg, &fallback, &err);
+		rc = pd_ackmail_build(w->conf, w->key, &t, o, now, &it->msg,
+		    &fallback, &err);
 	if (fallback)
 		pd_warn("%s-%lld: template unusable, built-in text sent "
 		    "instead", w->conf->tag_prefix, (long long)t.id);

@@ -28,6 +28,7 @@
 
 #define WORKER_BATCH	32		/* rows claimed at a time */
 #define WORKER_LEASE	300		/* seconds a claimed row is ours */
+#define WORKER_EXPIRED	1		/* sender_job.rc: not sent, too late */
 
 /* The outcome of one row, written with the batch's others at once. */
 struct worker_outcome {

@@ -1,0 +1,204 @@
+#!/bin/bash
+# t_csat.sh - the satisfaction survey, end to end through a real Postfix
+#
+# PURPOSE	With [csat] delay = 4s and 24/7 business hours: a resolution
+#		sends the survey after the delay and not before (five
+#		one-click mailto: grades, Auto-Submitted: auto-generated, the
+#		tag in the subject, the agent's answer quoted); "clicking" a
+#		grade (mail to its address over SMTP) records it and no agent
+#		mailbox receives anything; a second click replaces the grade;
+#		an altered token records nothing and the mail goes to the
+#		desk as ordinary mail; a comment with a low grade reaches the
+#		queue's managers; a reopen before the delay cancels the
+#		survey.  postdeskctl csat shows the answers.
+# OUTPUT	TAP.
+#
+# SPDX-License-Identifier: MIT
+set -u
+. "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
+
+PLAN=22
+MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
+export PF_MAILBOXES="support help cust alice bob boss postmaster"
+export PF_INJECT_MILTER=1
+pd_e2e_tap_init $PLAN 240
+
+# wait_for N CMD... - run CMD every 0.2 s until it succeeds, N times
+wait_for()
+{
+	local n=$1
+
+	shift
+	for _ in $(seq 1 "$n"); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# surveys_for TAG - delivered surveys of ticket TAG in the cust Maildir
+surveys_for()
+{
+	grep -l '^Auto-Submitted: auto-generated' "$PF_DIR/mail/cust/new/"* \
+	    2>/dev/null | xargs -r grep -l -F "[$1]" | wc -l
+}
+
+# survey_has TAG N - N surveys of TAG arrived
+survey_has()
+{
+	[ "$(surveys_for "$1")" -ge "$2" ]
+}
+
+# open_ticket N - a customer's new ticket; prints its tag
+open_ticket()
+{
+	printf 'From: Customer <cust+%s@example.com>\nTo: support@example.com\nSubject: Scanner %s jams\nMessage-ID: <t%s@client>\n\nIt jams.\n' \
+	    "$1" "$1" "$1" >"$WORK/t$1"
+	pf_send "cust+$1@example.com" support@example.com "$WORK/t$1" &&
+	    pf_wait_queue_empty 20 &&
+	    $MC header "$(grep -l -F "<t$1@client>" \
+	    "$PF_DIR/mail/support/new/"* | head -1)" X-Postdesk-Ticket
+}
+
+# answer_and_resolve N TAG - an agent (trusted network) answers, resolves
+answer_and_resolve()
+{
+	printf 'From: Alice <alice@example.com>\nTo: cust+%s@example.com\nSubject: Re: [%s] Scanner\nMessage-ID: <a%s@agent>\n\n#resolve\n\nClean the rollers, please.\n' \
+	    "$1" "$2" "$1" >"$WORK/a$1"
+	python3 - "$PF_PORT" "$WORK/a$1" "cust+$1@example.com" <<'PY'
+import smtplib, sys
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30,
+                  source_address=("127.0.0.2", 0)) as s:
+    s.sendmail("alice@example.com", [sys.argv[3]],
+               open(sys.argv[2], "rb").read())
+PY
+}
+
+# click FROM ADDRESS [COMMENT] - the customer's mail to a grade address
+click()
+{
+	printf 'From: <%s>\nTo: <%s>\nSubject: Grade\nMessage-ID: <click%s@client>\n\n%b\n\n> quoted survey text\n' \
+	    "$1" "$2" "$RANDOM$RANDOM" "${3:-}" >"$WORK/click"
+	pf_send "$1" "$2" "$WORK/click"
+}
+
+# grade_address FILE GRADE - the mailto address of GRADE in a survey
+grade_address()
+{
+	python3 - "$1" "$2" <<'PY'
+import email, re, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+body = m.get_payload(decode=True).decode()
+for line in body.splitlines():
+    g = re.match(r"\s*(\d) - .*mailto:([^?\s]+)", line)
+    if g and g.group(1) == sys.argv[2]:
+        print(g.group(2))
+PY
+}
+
+cat >"$WORK/extra.conf" <<'CONF'
+
+[sla standard]
+business_hours = 24/7
+
+[csat]
+delay = 4s
+grades = 5
+CONF
+pd_e2e_setup "$WORK" "$WORK/extra.conf" >>"$WORK/test.log" 2>&1 &&
+    sed -i 's/^agents = alice@example.com, bob@example.com$/&\nmanagers = boss@example.com/' "$PD_CONF" &&
+    sed -i 's/^trusted_networks = .*/trusted_networks = 127.0.0.2\/32/' "$PD_CONF" &&
+    pd_milter_stop && pd_milter_start && pd_worker_start
+ok $? "Postfix, milter (delay 4s, 24/7) and worker started"
+
+# 1. Resolve: the survey arrives after the delay, not before.
+T1=$(open_ticket 1)
+answer_and_resolve 1 "$T1"
+pf_wait_queue_empty 20
+sleep 1
+ok "$([ "$(surveys_for "$T1")" = 0 ]; echo $?)" "no survey before the delay"
+check "the survey arrives after the delay" wait_for 100 survey_has "$T1" 1
+S=$(grep -l '^Auto-Submitted: auto-generated' "$PF_DIR/mail/cust/new/"* |
+    xargs grep -l -F "[$T1]" | head -1)
+ok "$($MC header "$S" Subject | grep -qF "[$T1]"; echo $?)" \
+    "the survey's subject carries the tag"
+ok "$([ "$(grade_address "$S" 5 | grep -c '+csat-')" = 1 ] &&
+    [ "$(grade_address "$S" 1 | grep -c '+csat-')" = 1 ]; echo $?)" \
+    "five one-click grades, each a signed plus-address"
+ok "$(python3 -c 'import email,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb")); sys.exit(0 if "> Clean the rollers" in m.get_payload(decode=True).decode() else 1)' "$S"; echo $?)" \
+    "the agent's answer is quoted"
+
+# 2. A click records the grade; nobody at the desk receives it.
+SUP=$(pf_maildir_count support)
+ALICE=$(pf_maildir_count alice)
+G5=$(grade_address "$S" 5)
+click cust+1@example.com "$G5"
+pf_wait_queue_empty 20
+ok "$(pdctl csat --json | grep -q '"5":1'; echo $?)" "a click records grade 5"
+ok "$([ "$(pf_maildir_count support)" = "$SUP" ] &&
+    [ "$(pf_maildir_count alice)" = "$ALICE" ]; echo $?)" \
+    "no agent mailbox receives the click"
+ok "$(pdctl show "$T1" | grep -q '^status    resolved'; echo $?)" \
+    "the click neither opens nor reopens a ticket"
+
+# 3. A second click replaces the first.
+click cust+1@example.com "$(grade_address "$S" 4)"
+pf_wait_queue_empty 20
+ok "$(pdctl csat --json | grep -q '"4":1,"5":0'; echo $?)" \
+    "a second click replaces the grade"
+
+# 4. An altered token: nothing recorded, ordinary mail to the desk.
+BAD=$(printf '%s' "$G5" | sed 's/-\([0-9a-z]\)\([0-9a-z]*\)@/-x\2@/')
+ok "$([ "$BAD" != "$G5" ]; echo $?)" "an altered token ($BAD)"
+click cust+1@example.com "$BAD"
+pf_wait_queue_empty 20
+ok "$(pdctl csat --json | grep -q '"4":1,"5":0'; echo $?)" \
+    "the altered token records nothing"
+check "... and the mail reaches the desk as ordinary mail" \
+    wait_for 50 test "$(pf_maildir_count support)" -gt "$SUP"
+check "the milter logged the bad token" \
+    grep -q 'token that does not verify' "$PD_MILTER_LOG"
+
+# 5. A low grade with a comment reaches the managers.
+T2=$(open_ticket 2)
+answer_and_resolve 2 "$T2"
+check "the second ticket's survey arrives" wait_for 100 survey_has "$T2" 1
+S2=$(grep -l '^Auto-Submitted: auto-generated' "$PF_DIR/mail/cust/new/"* |
+    xargs grep -l -F "[$T2]" | head -1)
+click cust+2@example.com "$(grade_address "$S2" 1)" "The answer came far too late."
+check "a low grade with a comment reaches the manager" \
+    wait_for 50 test "$(pf_maildir_count boss)" = 1
+ok "$(grep -q 'far too late' "$(ls "$PF_DIR/mail/boss/new/"* | head -1)"; echo $?)" \
+    "... with the customer's comment"
+ok "$(pdctl csat | grep -q 'grade 1: The answer came far too late.'; echo $?)" \
+    "postdeskctl csat lists the comment"
+
+# 5b. A reply to the survey (its Reply-To) with just a digit is a grade;
+#     any other reply is ordinary mail for the desk.
+RT=$($MC header "$S2" Reply-To | sed 's/.*<\(.*\)>.*/\1/')
+ok "$(printf '%s' "$RT" | grep -q '+csat-[0-9]*-0-'; echo $?)" \
+    "the survey's Reply-To is its grade-0 address"
+click cust+2@example.com "$RT" "3"
+pf_wait_queue_empty 20
+ok "$(pdctl csat --json | grep -q '"1":0,"2":0,"3":1'; echo $?)" \
+    "a reply with just a digit records that grade"
+SUP=$(pf_maildir_count support)
+click cust+2@example.com "$RT" "Thanks, but the scanner still jams."
+check "a reply in words reaches the desk" \
+    wait_for 50 test "$(pf_maildir_count support)" -gt "$SUP"
+
+# 6. A reopen before the delay cancels the survey.
+T3=$(open_ticket 3)
+answer_and_resolve 3 "$T3"
+pf_wait_queue_empty 20
+printf 'From: Customer <cust+3@example.com>\nTo: support@example.com\nSubject: Re: [%s] Scanner\nMessage-ID: <r3@client>\n\nStill jams.\n' \
+    "$T3" >"$WORK/r3"
+pf_send cust+3@example.com support@example.com "$WORK/r3"
+pf_wait_queue_empty 20
+sleep 7
+N3=$(printf '%s' "$T3" | cut -d- -f2)
+ok "$([ "$(surveys_for "$T3")" = 0 ] &&
+    pdctl queue --json | grep -q "\"kind\":\"csat\",\"ticket\":$N3,[^}]*\"state\":\"cancelled\""; echo $?)" \
+    "a reopen before the delay cancels the survey; none arrives"
+
+pd_e2e_done
