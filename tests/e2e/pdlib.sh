@@ -15,7 +15,11 @@
 #		pd_e2e_tap_init PLAN / ok / check   TAP helpers with a watchdog
 #
 # ENV		top_srcdir, top_builddir (set by "make check"); PD_KEEP_TMP=1
-#		keeps the work directory.
+#		keeps the work directory.  PD_INSTALLED=1 tests the installed
+#		package (scripts/deb-test.sh): programs in /usr/sbin,
+#		templates in /usr/share/postdesk/templates, Postfix lines in
+#		/usr/share/doc/postdesk/examples.  PD_MILTER_BIN, PD_CTL_BIN,
+#		PD_WORKER_BIN, PD_TEMPLATES and PD_PF_EXAMPLES set one each.
 #
 # SPDX-License-Identifier: MIT
 
@@ -30,9 +34,18 @@ if [ -x /usr/bin/python3 ]; then
 	python3() { /usr/bin/python3 "$@"; }
 fi
 
+if [ "${PD_INSTALLED:-0}" = 1 ]; then
+	PD_MILTER_BIN=${PD_MILTER_BIN:-/usr/sbin/postdesk-milter}
+	PD_CTL_BIN=${PD_CTL_BIN:-/usr/sbin/postdeskctl}
+	PD_WORKER_BIN=${PD_WORKER_BIN:-/usr/sbin/postdesk-worker}
+	PD_TEMPLATES=${PD_TEMPLATES:-/usr/share/postdesk/templates}
+	PD_PF_EXAMPLES=${PD_PF_EXAMPLES:-/usr/share/doc/postdesk/examples}
+fi
 PD_MILTER_BIN=${PD_MILTER_BIN:-$top_builddir/milter/postdesk-milter}
 PD_CTL_BIN=${PD_CTL_BIN:-$top_builddir/cli/postdeskctl}
 PD_WORKER_BIN=${PD_WORKER_BIN:-$top_builddir/worker/postdesk-worker}
+PD_TEMPLATES=${PD_TEMPLATES:-$top_srcdir/templates}
+PD_PF_EXAMPLES=${PD_PF_EXAMPLES:-$top_srcdir/config/postfix}
 PD_MILTER_PID=
 PD_WORKER_PID=
 : "${PF_MAILBOXES:=support help other postmaster}"
@@ -51,7 +64,7 @@ pd_write_conf()
 [general]
 database = $1/db/postdesk.db
 key_file = $1/postdesk.key
-templates = $top_srcdir/templates
+templates = $PD_TEMPLATES
 timezone = Europe/Moscow
 language = ru
 tag_prefix = PD
@@ -158,7 +171,7 @@ pd_e2e_setup()
 	# The shipped main.cf lines, pointed at this test's milter port.
 	snippet=$dir/main.cf.snippet
 	sed "s|inet:127\.0\.0\.1:8894|$pf_milter|" \
-	    "$top_srcdir/config/postfix/main.cf.snippet" >"$snippet"
+	    "$PD_PF_EXAMPLES/main.cf.snippet" >"$snippet" || return 1
 	PF_MAIN_SNIPPET=$snippet pf_setup "$dir/pf" || return 1
 	pf_start
 }
