@@ -80,40 +80,40 @@ sq_csat_survey(struct pd_store *st, int64_t survey_id, int64_t *ticket_id)
 	return rc == PD_OK && *ticket_id == 0 ? PD_ENOTFOUND : rc;
 }
 
-/* sq_csat_answered - answers recorded for a ticket's surveys */
-int
-sq_csat_answered(struct pd_store *st, int64_t ticket_id, long *n)
+/* csat_count - one count(*) with ?1 bound to text, or else to id */
+static int
+csat_count(struct sq_store *sq, const char *sql, int64_t id,
+    const char *text, long *n)
 {
-	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = csat_prepare(sq, "SELECT count(*) FROM csat "
-	    "WHERE ticket_id = ?1");
+	sqlite3_stmt *s = csat_prepare(sq, sql);
 	int64_t v = 0;
 	int rc;
 
 	if (s == NULL)
 		return PD_EINTERNAL;
-	sqlite3_bind_int64(s, 1, ticket_id);
+	if (text != NULL)
+		sq_bind_text(s, 1, text);
+	else
+		sqlite3_bind_int64(s, 1, id);
 	rc = csat_scalar(sq, s, &v);
 	*n = (long)v;
 	return rc;
+}
+
+/* sq_csat_answered - answers recorded for a ticket's surveys */
+int
+sq_csat_answered(struct pd_store *st, int64_t ticket_id, long *n)
+{
+	return csat_count((struct sq_store *)st, "SELECT count(*) FROM csat "
+	    "WHERE ticket_id = ?1", ticket_id, NULL, n);
 }
 
 /* sq_outbox_bounced - mail to recipient the relay refused (5xx) */
 int
 sq_outbox_bounced(struct pd_store *st, const char *recipient, long *n)
 {
-	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = csat_prepare(sq, "SELECT count(*) FROM outbox "
-	    "WHERE recipient = ?1 AND state = 'failed'");
-	int64_t v = 0;
-	int rc;
-
-	if (s == NULL)
-		return PD_EINTERNAL;
-	sq_bind_text(s, 1, recipient);
-	rc = csat_scalar(sq, s, &v);
-	*n = (long)v;
-	return rc;
+	return csat_count((struct sq_store *)st, "SELECT count(*) FROM outbox "
+	    "WHERE recipient = ?1 AND state = 'failed'", 0, recipient, n);
 }
 
 /*
