@@ -17,7 +17,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=22
+PLAN=26
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob boss postmaster"
 export PF_INJECT_MILTER=1
@@ -200,5 +200,33 @@ N3=$(printf '%s' "$T3" | cut -d- -f2)
 ok "$([ "$(surveys_for "$T3")" = 0 ] &&
     pdctl queue --json | grep -q "\"kind\":\"csat\",\"ticket\":$N3,[^}]*\"state\":\"cancelled\""; echo $?)" \
     "a reopen before the delay cancels the survey; none arrives"
+
+# 7. The worker down past the working-day limit: the survey is dropped,
+#    logged, never sent.  (The limit is a working day away; the test
+#    moves the row's expiry into the past while the worker is down.)
+pd_worker_kill
+T4=$(open_ticket 4)
+answer_and_resolve 4 "$T4"
+pf_wait_queue_empty 20
+N4=$(printf '%s' "$T4" | cut -d- -f2)
+sqlite3 "$WORK/db/postdesk.db" "UPDATE outbox SET expires_at = strftime('%s','now') - 1 WHERE kind = 'csat' AND ticket_id = $N4" 2>>"$WORK/test.log"
+sleep 5
+pd_worker_start
+check "worker back after the limit: the survey is dropped" wait_for 50 sh -c \
+    "'$PD_CTL_BIN' -c '$PD_CONF' queue --json | grep -q '\"kind\":\"csat\",\"ticket\":$N4,[^}]*\"state\":\"cancelled\"'"
+ok "$(grep -q "PD-$N4: .*kind=csat.*status=dropped (expired" "$PD_WORKER_LOG" &&
+    [ "$(surveys_for "$T4")" = 0 ]; echo $?)" "... logged, and never sent"
+
+# 8. No survey to an address the relay refused before.
+T5=$(open_ticket 5)
+N5=$(printf '%s' "$T5" | cut -d- -f2)
+sqlite3 "$WORK/db/postdesk.db" "INSERT INTO outbox (kind, ticket_id, recipient, message_id, due_at, state, created_at, last_error) VALUES ('ack', $N5, 'cust+5@example.com', 'bounced5@test', 0, 'failed', 0, '550 5.1.1 no such user')" 2>>"$WORK/test.log"
+answer_and_resolve 5 "$T5"
+pf_wait_queue_empty 20
+ok "$(! pdctl queue --json | grep -q "\"kind\":\"csat\",\"ticket\":$N5," &&
+    sqlite3 "$WORK/db/postdesk.db" "SELECT detail FROM events WHERE ticket_id = $N5 AND kind = 'survey'" | grep -q '^bounced$'; echo $?)" \
+    "no survey to an address that bounced (logged as such)"
+ok "$(pdctl stats | grep -q '^surveys_total{state=cancelled}  *[1-9]'; echo $?)" \
+    "postdeskctl stats counts surveys"
 
 pd_e2e_done
