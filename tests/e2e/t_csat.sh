@@ -17,7 +17,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=26
+PLAN=28
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob boss postmaster"
 export PF_INJECT_MILTER=1
@@ -228,5 +228,28 @@ ok "$(! pdctl queue --json | grep -q "\"kind\":\"csat\",\"ticket\":$N5," &&
     "no survey to an address that bounced (logged as such)"
 ok "$(pdctl stats | grep -q '^surveys_total{state=cancelled}  *[1-9]'; echo $?)" \
     "postdeskctl stats counts surveys"
+
+# 9. kill -9 of the worker while surveys go out: each customer receives
+#    exactly one (the relay drops a resend by its Message-ID).
+TAGS=
+for i in $(seq 20 31); do
+	T=$(open_ticket "$i")
+	answer_and_resolve "$i" "$T"
+	TAGS="$TAGS $T"
+done
+for _ in 1 2 3 4; do
+	sleep 1.3
+	pd_worker_kill KILL
+	pd_worker_start
+done
+check "crash run: every survey left the outbox" wait_for 150 sh -c \
+    "! '$PD_CTL_BIN' -c '$PD_CONF' queue --json | grep -q '\"kind\":\"csat\",[^}]*\"state\":\"\\(pending\\|sending\\)\"'"
+pf_wait_queue_empty 30
+BADN=0
+for T in $TAGS; do
+	[ "$(surveys_for "$T")" = 1 ] || BADN=$((BADN + 1))
+done
+ok "$([ "$BADN" = 0 ]; echo $?)" \
+    "crash run: each of 12 customers has exactly one survey ($BADN wrong)"
 
 pd_e2e_done
