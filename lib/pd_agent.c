@@ -21,7 +21,6 @@
 #include "pd_team.h"
 
 #define MERGE_HOPS	8
-#define EXCERPT_MAX	1024		/* bytes of an answer kept to quote */
 
 /* The notice for commands in a signed or encrypted mail. */
 static const char sealed_en[] = "Your commands were applied, but the mail "
@@ -270,32 +269,13 @@ agent_write(struct pd_store *st, const struct pd_route_in *in,
 	return rc;
 }
 
-/* agent_excerpt - at most len - 1 bytes of text, cut between characters */
-static const char *
-agent_excerpt(const char *text, char *buf, size_t len)
-{
-	size_t n;
-
-	if (text == NULL)
-		return NULL;
-	n = strlen(text);
-	if (n >= len) {
-		n = len - 1;
-		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(buf, text, n);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* agent_record - the agent's message in the ticket */
 static int
 agent_record(struct pd_store *st, const struct pd_route_in *in, int64_t id,
     const char *subject, bool note, struct pd_route_out *out)
 {
 	struct pd_message_rec m = { 0 };
-	char excerpt[EXCERPT_MAX];
+	char excerpt[PD_ROUTE_EXCERPT_MAX];
 
 	m.ticket_id = id;
 	m.message_id = out->message_id;
@@ -306,7 +286,7 @@ agent_record(struct pd_store *st, const struct pd_route_in *in, int64_t id,
 	m.received_at = in->now;
 	m.author = in->agent;
 	m.note = note;
-	m.excerpt = agent_excerpt(in->excerpt, excerpt, sizeof(excerpt));
+	m.excerpt = pd_route_excerpt(in->excerpt, excerpt, sizeof(excerpt));
 	return pd_store_message_insert(st, &m);
 }
 

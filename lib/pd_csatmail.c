@@ -6,7 +6,8 @@
  *		the queue's), with the tag, the ticket's subject, the grades
  *		as one-click mailto: links to signed plus-addresses
  *		(pd_csat_address) whose subject says what is being sent, and
- *		the agent's last answer quoted so the customer remembers.
+ *		the customer's last message and the agent's last answer quoted
+ *		(first lines of each) so the customer remembers.
  * DESIGN	Headers as for every mail postdesk sends (pd_compose), with
  *		Auto-Submitted: auto-generated (RFC 3834: a survey is not a
  *		reply) and In-Reply-To/References to nothing: the customer's
@@ -35,7 +36,7 @@
 
 static const char *const csat_names[] = {
 	"tag", "queue", "subject", "grades", "grade", "label", "address",
-	"link_subject", "answered", "answer", ".", NULL,
+	"link_subject", "asked", "question", "answered", "answer", ".", NULL,
 };
 
 static const char fallback_en[] =
@@ -69,42 +70,65 @@ static const char *const labels_ru3[] = {
 	"доволен",
 };
 
-/* csat_answer_cb - keep the agent's last answer's excerpt */
-static int
-csat_answer_cb(const struct pd_message_rec *m, void *arg)
-{
-	char **last = arg;
+/* The conversation the survey quotes: the last message of each side. */
+struct csat_talk {
+	char	*asked;		/* the customer's last message */
+	char	*answered;	/* the agent's last answer */
+};
 
-	if (m->direction == PD_DIR_OUT && m->author != NULL && !m->note &&
-	    m->excerpt != NULL && m->excerpt[0] != '\0') {
-		pd_free(*last);
-		*last = pd_xstrdup(m->excerpt);
+/* csat_talk_cb - keep the last excerpt of each side */
+static int
+csat_talk_cb(const struct pd_message_rec *m, void *arg)
+{
+	struct csat_talk *talk = arg;
+	char **slot = NULL;
+
+	if (m->excerpt == NULL || m->excerpt[0] == '\0' || m->note)
+		return 0;
+	if (m->direction == PD_DIR_IN)
+		slot = &talk->asked;
+	else if (m->author != NULL)
+		slot = &talk->answered;
+	if (slot != NULL) {
+		pd_free(*slot);
+		*slot = pd_xstrdup(m->excerpt);
 	}
 	return 0;
 }
 
-/* csat_answer - the last answer, at most ANSWER_LINES lines, as a list */
+/* csat_quote - text as a list of at most ANSWER_LINES lines under key */
 static void
-csat_answer(struct pd_store *st, const struct pd_ticket *t,
-    struct pd_tmpl_val *ctx)
+csat_quote(struct pd_tmpl_val *ctx, const char *flag, const char *key,
+    const char *text)
 {
 	struct pd_tmpl_val *lines;
-	char *last = NULL;
 	char **split;
 	int i;
 
-	pd_store_message_list(st, t->id, csat_answer_cb, &last);
-	pd_tmpl_obj_set_bool(ctx, "answered", last != NULL);
-	if (last == NULL)
+	pd_tmpl_obj_set_bool(ctx, flag, text != NULL);
+	if (text == NULL)
 		return;
-	lines = pd_tmpl_obj_add_list(ctx, "answer");
-	split = g_strsplit(last, "\n", ANSWER_LINES + 1);
+	lines = pd_tmpl_obj_add_list(ctx, key);
+	split = g_strsplit(text, "\n", ANSWER_LINES + 1);
 	for (i = 0; split[i] != NULL && i < ANSWER_LINES; i++)
 		pd_tmpl_list_append_str(lines, split[i]);
 	if (split[i] != NULL)
 		pd_tmpl_list_append_str(lines, "...");
 	g_strfreev(split);
-	pd_free(last);
+}
+
+/* csat_answer - the conversation: the customer's and the agent's last */
+static void
+csat_answer(struct pd_store *st, const struct pd_ticket *t,
+    struct pd_tmpl_val *ctx)
+{
+	struct csat_talk talk = { NULL, NULL };
+
+	pd_store_message_list(st, t->id, csat_talk_cb, &talk);
+	csat_quote(ctx, "asked", "question", talk.asked);
+	csat_quote(ctx, "answered", "answer", talk.answered);
+	pd_free(talk.asked);
+	pd_free(talk.answered);
 }
 
 /* csat_grades - the grade list, best first, with their links */

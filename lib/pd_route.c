@@ -22,6 +22,25 @@
 #include "pd_sla.h"
 #include "pd_subject.h"
 
+/* pd_route_excerpt - see pd_route.h */
+const char *
+pd_route_excerpt(const char *text, char *buf, size_t len)
+{
+	size_t n;
+
+	if (text == NULL || len == 0)
+		return NULL;
+	n = strlen(text);
+	if (n >= len) {
+		n = len - 1;
+		while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 /* route_domain - domain part of the queue's address, for new ids */
 static const char *
 route_domain(const struct pd_conf_queue *q)
@@ -310,6 +329,7 @@ route_commit(struct pd_store *st, const struct pd_route_in *in,
     uint64_t tagged, const char *name, const char *subject,
     struct pd_route_out *out)
 {
+	char excerpt[PD_ROUTE_EXCERPT_MAX];
 	struct pd_message_rec m = { 0 };
 	int64_t id = 0;
 	int rc;
@@ -331,6 +351,8 @@ route_commit(struct pd_store *st, const struct pd_route_in *in,
 		m.sender = out->customer;
 		m.subject = subject;
 		m.received_at = in->now;
+		m.excerpt = pd_route_excerpt(in->excerpt, excerpt,
+		    sizeof(excerpt));
 		rc = pd_store_message_insert(st, &m);
 		if (rc == PD_OK)
 			rc = pd_store_ticket_touch(st, id, in->now);

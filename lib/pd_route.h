@@ -116,6 +116,14 @@ struct pd_route_out {
 	char		 notice_msgid[PD_MSGID_MAX + 1];	/* or "" */
 };
 
+#define PD_ROUTE_EXCERPT_MAX	1024	/* bytes of a message's text kept */
+
+/*
+ * pd_route_excerpt - text cut to at most len - 1 bytes between UTF-8
+ * characters, in buf; NULL for NULL
+ */
+const char *pd_route_excerpt(const char *text, char *buf, size_t len);
+
 int	pd_route_message(struct pd_store *st, const struct pd_route_in *in,
 	    struct pd_route_out *out);
 void	pd_route_out_free(struct pd_route_out *out);

@@ -170,19 +170,25 @@ cb_header(SMFICTX *ctx, char *name, char *value)
 	return cb_reply(conn, SMFIP_NR_HDR);
 }
 
-/* cb_body - keep an agent's body; skip the rest of anyone else's */
+/*
+ * cb_body - keep an agent's (or a survey answer's) whole body; of any
+ * other support mail the first chunk only (the excerpt a survey quotes),
+ * then skip the rest
+ */
 static sfsistat
 cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
 	struct milter_conn *conn = cb_conn(ctx);
+	bool whole;
 
-	if (conn != NULL && (conn->msg.maybe_agent ||
-	    conn->msg.csat_survey != 0) && !conn->relay) {
-		milter_msg_body(conn, chunk, len);
+	if (conn == NULL || conn->relay)
 		return SMFIS_CONTINUE;
-	}
-	return conn != NULL && (conn->steps & SMFIP_SKIP) ? SMFIS_SKIP :
-	    SMFIS_CONTINUE;
+	whole = conn->msg.maybe_agent || conn->msg.csat_survey != 0;
+	if (whole || !conn->msg.body_started)
+		milter_msg_body(conn, chunk, len);
+	if (whole)
+		return SMFIS_CONTINUE;
+	return conn->steps & SMFIP_SKIP ? SMFIS_SKIP : SMFIS_CONTINUE;
 }
 
 /* cb_eom - end of message: decide, commit, apply */

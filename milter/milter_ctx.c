@@ -197,7 +197,7 @@ milter_msg_header(struct milter_conn *conn, const char *name,
 		msg->headers_overflow = true;
 		return;
 	}
-	if (msg->maybe_agent || msg->csat_survey != 0)
+	if (msg->maybe_agent || msg->queue != NULL)
 		msg_raw_header(msg, name, value, conn->leadspc);
 	pd_autoreply_header(&msg->autoreply, name, value);
 	if (strcasecmp(name, "Subject") == 0) {

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "milter.h"
+#include "pd_bodyedit.h"
 #include "pd_log.h"
 #include "pd_msgid.h"
 #include "pd_nudge.h"
@@ -208,6 +209,25 @@ eom_log(const char *qid, struct milter_conn *conn,
 		    "too long" : pd_err_str(out->subject_rc));
 }
 
+/*
+ * eom_excerpt - the first text of the message (its first body chunk),
+ * for the survey to quote; NULL when there is none.  pd_free() it.
+ */
+static char *
+eom_excerpt(struct milter_conn *conn)
+{
+	struct pd_err err = { 0, "" };
+	struct pd_bodyedit be;
+	char *text = NULL;
+
+	memset(&be, 0, sizeof(be));
+	if (conn->msg.raw.len > 0 && pd_bodyedit_commands(conn->msg.raw.data,
+	    conn->msg.raw.len, &be, &err) == PD_OK && be.first_text != NULL)
+		text = pd_xstrdup(be.first_text);
+	pd_bodyedit_free(&be);
+	return text;
+}
+
 /* milter_eom_process - route, commit and apply; the EOM verdict */
 sfsistat
 milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
@@ -217,6 +237,7 @@ milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 	struct pd_route_in in;
 	struct pd_store *st;
 	struct pd_err err = { 0, "" };
+	char *excerpt;
 	int rc;
 
 	if (conn->msg.headers_overflow || conn->msg.xpd_overflow) {
@@ -229,7 +250,10 @@ milter_eom_process(SMFICTX *ctx, struct milter_conn *conn)
 	if (st == NULL)
 		return milter_eom_on_error(ctx, conn, qid, err.msg);
 	eom_route_in(conn, qid, &in);
+	excerpt = eom_excerpt(conn);
+	in.excerpt = excerpt;
 	rc = pd_route_message(st, &in, &out);
+	pd_free(excerpt);
 	if (rc == PD_OK)
 		milter_errors_flush(st);
 	milter_pool_put(st, rc == PD_OK);

@@ -30,7 +30,7 @@ MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob postmaster"
 export PF_INJECT_MILTER=1 PF_SUBMISSION=1
 pd_e2e_tap_init $PLAN 300
-trap 'mutt_cleanup; tap_cleanup_work' EXIT
+trap 'mutt_cleanup; pd_e2e_cleanup' EXIT
 
 # wait_for CMD... - run CMD every 0.2 s until it succeeds (30 s at most)
 wait_for()

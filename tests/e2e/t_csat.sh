@@ -4,7 +4,8 @@
 # PURPOSE	With [csat] delay = 4s and 24/7 business hours: a resolution
 #		sends the survey after the delay and not before (five
 #		one-click mailto: grades, Auto-Submitted: auto-generated, the
-#		tag in the subject, the agent's answer quoted); "clicking" a
+#		tag in the subject, the customer's message and the agent's
+#		answer quoted); "clicking" a
 #		grade (mail to its address over SMTP) records it and no agent
 #		mailbox receives anything; a second click replaces the grade;
 #		an altered token records nothing and the mail goes to the
@@ -17,7 +18,7 @@
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=28
+PLAN=29
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob boss postmaster"
 export PF_INJECT_MILTER=1
@@ -127,6 +128,8 @@ ok "$([ "$(grade_address "$S" 5 | grep -c '+csat-')" = 1 ] &&
     "five one-click grades, each a signed plus-address"
 ok "$(python3 -c 'import email,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb")); sys.exit(0 if "> Clean the rollers" in m.get_payload(decode=True).decode() else 1)' "$S"; echo $?)" \
     "the agent's answer is quoted"
+ok "$(python3 -c 'import email,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb")); sys.exit(0 if "> It jams." in m.get_payload(decode=True).decode() else 1)' "$S"; echo $?)" \
+    "the customer's own message is quoted"
 
 # 2. A click records the grade; nobody at the desk receives it.
 SUP=$(pf_maildir_count support)
