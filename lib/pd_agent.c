@@ -269,27 +269,6 @@ agent_write(struct pd_store *st, const struct pd_route_in *in,
 	return rc;
 }
 
-/* agent_record - the agent's message in the ticket */
-static int
-agent_record(struct pd_store *st, const struct pd_route_in *in, int64_t id,
-    const char *subject, bool note, struct pd_route_out *out)
-{
-	struct pd_message_rec m = { 0 };
-	char excerpt[PD_ROUTE_EXCERPT_MAX];
-
-	m.ticket_id = id;
-	m.message_id = out->message_id;
-	m.direction = PD_DIR_OUT;
-	m.queue_id = in->queue_id;
-	m.sender = in->agent;
-	m.subject = subject;
-	m.received_at = in->now;
-	m.author = in->agent;
-	m.note = note;
-	m.excerpt = pd_route_excerpt(in->excerpt, excerpt, sizeof(excerpt));
-	return pd_store_message_insert(st, &m);
-}
-
 /* agent_notice - queue a notice to the agent in the queue's language */
 static int
 agent_notice(struct pd_store *st, const struct pd_route_in *in, int64_t id,
@@ -329,7 +308,7 @@ agent_refused(struct pd_store *st, const struct pd_route_in *in,
 	    "Nothing was changed and the customer did not receive it; it "
 	    "went to the support queue only.\nCorrect the commands and send "
 	    "it again.\n", out->why);
-	rc = agent_record(st, in, id, subject, true, out);
+	rc = pd_route_record(st, in, id, subject, out, true);
 	if (rc == PD_OK)
 		rc = pd_store_event_add(st, &e);
 	return rc == PD_OK ? agent_notice(st, in, id, text, out) : rc;
@@ -398,7 +377,8 @@ pd_agent_apply(struct pd_store *st, const struct pd_route_in *in,
 		    PD_AGENT_ANSWER : PD_AGENT_INTERNAL;
 		rc = agent_write(st, in, &t, &p, out);
 		if (rc == PD_OK)
-			rc = agent_record(st, in, t.id, subject, p.note, out);
+			rc = pd_route_record(st, in, t.id, subject, out,
+			    p.note);
 		if (rc == PD_OK && in->sealed && in->cmds != NULL &&
 		    in->cmds->n > 0)
 			rc = agent_notice(st, in, t.id, strcmp(

@@ -41,6 +41,32 @@ pd_route_excerpt(const char *text, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * pd_route_record - record the routed message in ticket id: a customer's
+ * (in->agent NULL, direction in, sender the customer) or an agent's
+ * (direction out, author the agent, note as given), with its excerpt
+ */
+int
+pd_route_record(struct pd_store *st, const struct pd_route_in *in,
+    int64_t id, const char *subject, const struct pd_route_out *out,
+    bool note)
+{
+	char excerpt[PD_ROUTE_EXCERPT_MAX];
+	struct pd_message_rec m = { 0 };
+
+	m.ticket_id = id;
+	m.message_id = out->message_id;
+	m.direction = in->agent != NULL ? PD_DIR_OUT : PD_DIR_IN;
+	m.queue_id = in->queue_id;
+	m.sender = in->agent != NULL ? in->agent : out->customer;
+	m.subject = subject;
+	m.received_at = in->now;
+	m.author = in->agent;
+	m.note = note;
+	m.excerpt = pd_route_excerpt(in->excerpt, excerpt, sizeof(excerpt));
+	return pd_store_message_insert(st, &m);
+}
+
 /* route_domain - domain part of the queue's address, for new ids */
 static const char *
 route_domain(const struct pd_conf_queue *q)
@@ -329,8 +355,6 @@ route_commit(struct pd_store *st, const struct pd_route_in *in,
     uint64_t tagged, const char *name, const char *subject,
     struct pd_route_out *out)
 {
-	char excerpt[PD_ROUTE_EXCERPT_MAX];
-	struct pd_message_rec m = { 0 };
 	int64_t id = 0;
 	int rc;
 
@@ -344,16 +368,7 @@ route_commit(struct pd_store *st, const struct pd_route_in *in,
 	else if (rc == PD_OK && out->action != PD_ROUTE_DUPLICATE)
 		rc = route_reopen(st, in, &id, out);
 	if (rc == PD_OK && out->action != PD_ROUTE_DUPLICATE) {
-		m.ticket_id = id;
-		m.message_id = out->message_id;
-		m.direction = PD_DIR_IN;
-		m.queue_id = in->queue_id;
-		m.sender = out->customer;
-		m.subject = subject;
-		m.received_at = in->now;
-		m.excerpt = pd_route_excerpt(in->excerpt, excerpt,
-		    sizeof(excerpt));
-		rc = pd_store_message_insert(st, &m);
+		rc = pd_route_record(st, in, id, subject, out, false);
 		if (rc == PD_OK)
 			rc = pd_store_ticket_touch(st, id, in->now);
 	}

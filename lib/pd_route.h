@@ -124,6 +124,11 @@ struct pd_route_out {
  */
 const char *pd_route_excerpt(const char *text, char *buf, size_t len);
 
+/* pd_route_record - record the routed message in ticket id (pd_route.c) */
+int	pd_route_record(struct pd_store *st, const struct pd_route_in *in,
+	    int64_t id, const char *subject, const struct pd_route_out *out,
+	    bool note);
+
 int	pd_route_message(struct pd_store *st, const struct pd_route_in *in,
 	    struct pd_route_out *out);
 void	pd_route_out_free(struct pd_route_out *out);
