@@ -151,7 +151,9 @@ ok "$(pdctl csat --json | grep -q '"4":1,"5":0'; echo $?)" \
     "a second click replaces the grade"
 
 # 4. An altered token: nothing recorded, ordinary mail to the desk.
-BAD=$(printf '%s' "$G5" | sed 's/-\([0-9a-z]\)\([0-9a-z]*\)@/-x\2@/')
+# change the token's first character to another one
+BAD=$(printf '%s' "$G5" | sed -e 's/-x\([0-9a-z]*\)@/-y\1@/;t' \
+    -e 's/-[0-9a-z]\([0-9a-z]*\)@/-x\1@/')
 ok "$([ "$BAD" != "$G5" ]; echo $?)" "an altered token ($BAD)"
 click cust+1@example.com "$BAD"
 pf_wait_queue_empty 20
