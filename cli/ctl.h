@@ -34,6 +34,7 @@ int	ctl_render(struct ctl_env *env, int argc, char **argv);
 int	ctl_admin(struct ctl_env *env, int argc, char **argv);
 int	ctl_stats(struct ctl_env *env, int argc, char **argv);
 int	ctl_csat(struct ctl_env *env, int argc, char **argv);
+int	ctl_digest(struct ctl_env *env, int argc, char **argv);
 
 /* ctl_ticket_number - ticket number of an admin's TAG argument: > 0,
  * 0 when it names no ticket, -1 when its check code is wrong */

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "pd_csat.h"
 #include "pd_json.h"
 #include "pd_log.h"
 #include "pd_tag.h"
@@ -41,12 +42,13 @@ static void
 csat_flush(struct csat_ctx *c)
 {
 	int top = c->conf->csat_grades;
-	long good;
+	long good = 0;
 	int g;
 
 	if (c->n == 0)
 		return;
-	good = c->by_grade[top] + (top == 5 ? c->by_grade[4] : 0);
+	for (g = pd_csat_top_grade(top); g <= top; g++)
+		good += c->by_grade[g];
 	if (c->json) {
 		pd_buf_adds(&c->out, "],\"answers\":");
 		pd_buf_printf(&c->out, "%ld,\"top_share\":%.3f,\"grades\":{",

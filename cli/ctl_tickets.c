@@ -1,7 +1,9 @@
 /*
  * ctl_tickets.c - "postdeskctl tickets" and "postdeskctl show TAG"
  *
- * PURPOSE	List tickets and show one, as human text or JSON.
+ * PURPOSE	List tickets and show one, as human text or JSON; list the
+ *		tickets in breach of an SLA target, or at risk of it, at
+ *		this instant (pd_slaclock's view, the one the watch acts on).
  * DESIGN	Admins are trusted, so "show" accepts a tag with or without
  *		brackets and check code, or a bare number; the check code, when
  *		given, must still be right (a typo should not show another
@@ -18,11 +20,21 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "pd_digest.h"
 #include "pd_json.h"
 #include "pd_log.h"
+#include "pd_slaclock.h"
 #include "pd_tag.h"
+#include "pd_team.h"
 
 #define JSON_MAX	(1 << 20)
+
+/* --breached and --at-risk */
+enum list_sla {
+	LIST_ALL,
+	LIST_BREACHED,
+	LIST_AT_RISK,
+};
 
 struct list_ctx {
 	const struct pd_conf *conf;
@@ -30,6 +42,7 @@ struct list_ctx {
 	int json;
 	int count;
 	time_t now;
+	enum list_sla sla;
 };
 
 /* ctl_open - key and store, or exit with the reason */
@@ -84,7 +97,43 @@ ctl_ticket_json(struct pd_buf *b, const struct pd_ticket *t, const char *tag)
 	pd_json_kv_int(b, 0, "resolved_at", t->resolved_at);
 	pd_json_kv_int(b, 0, "merged_into", t->merged_into);
 	pd_json_kv_int(b, 0, "messages", t->message_count);
+	pd_json_kv_int(b, 0, "first_response_due", t->first_response_due);
+	pd_json_kv_int(b, 0, "resolution_due", t->resolution_due);
 	pd_buf_addc(b, '}');
+}
+
+/*
+ * list_sla_match - whether t is in breach (or at risk) of a target at
+ * now; which target and the open time over (or left) into why
+ */
+static bool
+list_sla_match(const struct list_ctx *lc, const struct pd_ticket *t,
+    char *why, size_t size)
+{
+	const struct pd_conf_queue *q = pd_team_queue_by_name(lc->conf,
+	    t->queue);
+	struct pd_sla_view v;
+	char span[32];
+	bool fr, res;
+	long amount;
+
+	if (q == NULL)
+		return false;
+	pd_slaclock_view(q->sla, t, (int64_t)lc->now, &v);
+	fr = lc->sla == LIST_BREACHED ? v.fr_past : v.fr_risk;
+	res = lc->sla == LIST_BREACHED ? v.res_past : v.res_risk;
+	if (!fr && !res)
+		return false;
+	if (fr)
+		amount = v.fr_left < 0 ? -v.fr_left : v.fr_left;
+	else
+		amount = lc->sla == LIST_BREACHED ?
+		    v.res_used - v.res_target : v.res_target - v.res_used;
+	pd_digest_format_span(amount, span, sizeof(span));
+	snprintf(why, size, "%s%s %s %s", fr ? "first-response" :
+	    "resolution", fr && res ? "+resolution" : "",
+	    lc->sla == LIST_BREACHED ? "over by" : "left", span);
+	return true;
 }
 
 /* list_one - print one ticket of the list */
@@ -92,9 +141,11 @@ static int
 list_one(const struct pd_ticket *t, void *arg)
 {
 	struct list_ctx *lc = arg;
-	char tag[PD_TAG_MAX], age[32], subj[64], cust[40];
+	char tag[PD_TAG_MAX], age[32], subj[64], cust[40], why[96] = "";
 	struct pd_buf b;
 
+	if (lc->sla != LIST_ALL && !list_sla_match(lc, t, why, sizeof(why)))
+		return 0;
 	pd_tag_format(lc->key, lc->conf->tag_prefix, (uint64_t)t->id, tag,
 	    sizeof(tag));
 	if (lc->json) {
@@ -104,11 +155,12 @@ list_one(const struct pd_ticket *t, void *arg)
 		pd_buf_free(&b);
 	} else {
 		fmt_age(age, sizeof(age), (long)(lc->now - t->created_at));
-		printf("%-16s %-9s %-7s %6s  %-30s %s\n", tag,
+		printf("%-16s %-9s %-7s %6s  %-30s %s%s%s\n", tag,
 		    pd_ticket_status_name(t->status),
 		    pd_conf_priority_name(t->priority), age,
 		    pd_log_printable(cust, sizeof(cust), t->customer),
-		    pd_log_printable(subj, sizeof(subj), t->subject));
+		    pd_log_printable(subj, sizeof(subj), t->subject),
+		    why[0] ? "  -- " : "", why);
 	}
 	lc->count++;
 	return 0;
@@ -118,8 +170,8 @@ list_one(const struct pd_ticket *t, void *arg)
 int
 ctl_tickets(struct ctl_env *env, int argc, char **argv)
 {
-	struct pd_ticket_filter f = { -1, 0 };
-	struct list_ctx lc = { env->conf, NULL, 0, 0, time(NULL) };
+	struct pd_ticket_filter f = { -1, 0, false };
+	struct list_ctx lc = { env->conf, NULL, 0, 0, time(NULL), LIST_ALL };
 	struct pd_store *st;
 	struct pd_key *key;
 	int i;
@@ -133,10 +185,19 @@ ctl_tickets(struct ctl_env *env, int argc, char **argv)
 			continue;
 		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc)
 			f.limit = (int)strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--breached") == 0)
+			lc.sla = LIST_BREACHED;
+		else if (strcmp(argv[i], "--at-risk") == 0)
+			lc.sla = LIST_AT_RISK;
 		else
 			return ctl_fail(EX_USAGE, "usage: postdeskctl tickets "
-			    "[--status new|open|pending|resolved] [--limit N] "
-			    "[--json]");
+			    "[--status new|open|pending|resolved] "
+			    "[--breached|--at-risk] [--limit N] [--json]");
+	}
+	if (lc.sla != LIST_ALL) {
+		/* the SLA state is read per ticket; the limit counts all */
+		f.unresolved = true;
+		f.limit = 0;
 	}
 	ctl_open(env, &key, &st);
 	lc.key = key;

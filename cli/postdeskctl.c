@@ -31,7 +31,8 @@ static const struct {
 	{ "init", ctl_init, 1, "create the database and the key file" },
 	{ "check", ctl_check, 0, "check configuration, key and database" },
 	{ "tickets", ctl_tickets, 1,
-	    "list tickets [--status S] [--limit N] [--json]" },
+	    "list tickets [--status S] [--breached|--at-risk] [--limit N] "
+	    "[--json]" },
 	{ "show", ctl_show, 1, "show one ticket: show TAG [--json]" },
 	{ "queue", ctl_queue, 1,
 	    "outbox [--status S] [--json]; queue retry ID" },
@@ -46,6 +47,8 @@ static const struct {
 	    "survey answers per queue [--since PERIOD] [--json]" },
 	{ "metrics", ctl_stats, 1,
 	    "counters for Prometheus [--output FILE]" },
+	{ "digest", ctl_digest, 1, "SLA digest [--queue Q] [--since PERIOD] "
+	    "--print|--html FILE|--send" },
 };
 #define N_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
 

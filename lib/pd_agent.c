@@ -17,7 +17,7 @@
 #include "pd_agent.h"
 #include "pd_csat.h"
 #include "pd_notice.h"
-#include "pd_sla.h"
+#include "pd_slaclock.h"
 #include "pd_team.h"
 
 #define MERGE_HOPS	8
@@ -229,17 +229,13 @@ agent_write(struct pd_store *st, const struct pd_route_in *in,
 	if (p->has_priority) {
 		u.what |= PD_TU_PRIORITY;
 		u.priority = p->priority;
-		if (t->first_response_at == 0 && pd_sla_due(sla,
-		    t->created_at, sla->first_response[p->priority],
-		    &u.first_response_due) == PD_OK)
-			u.what |= PD_TU_FIRST_DUE;
 	}
 	if (p->assignee != NULL) {
 		u.what |= PD_TU_ASSIGNEE;
 		u.assignee = p->assignee;
 	}
 	if (u.what != 0)
-		rc = pd_store_ticket_update(st, &u);
+		rc = pd_ticket_change(st, sla, t, &u);
 	if (rc == PD_OK && (u.what & PD_TU_STATUS) && p->merge_into == 0 &&
 	    u.status == PD_TS_RESOLVED && t->status != PD_TS_RESOLVED)
 		rc = agent_survey(st, in, t, out);

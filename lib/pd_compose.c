@@ -110,9 +110,44 @@ compose_valid(const struct pd_compose_in *in)
 	g_snprintf(tmp, sizeof(tmp), "<%s>", in->message_id);
 	if (pd_msgid_parse_one(tmp, tmp, sizeof(tmp)) != PD_OK ||
 	    in->auto_submitted == NULL || !g_utf8_validate(in->body, -1, NULL)
-	    || !g_utf8_validate(in->subject, -1, NULL))
+	    || !g_utf8_validate(in->subject, -1, NULL) ||
+	    (in->html != NULL && !g_utf8_validate(in->html, -1, NULL)))
 		return PD_EINVAL;
 	return PD_OK;
+}
+
+/* compose_text - a text/SUBTYPE part holding UTF-8 text */
+static GMimeObject *
+compose_text(const char *subtype, const char *text)
+{
+	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
+
+	g_mime_text_part_set_text(part, text);
+	g_mime_text_part_set_charset(part, "utf-8");
+	return GMIME_OBJECT(part);
+}
+
+/*
+ * compose_body - the text/plain body, or with in->html a
+ * multipart/alternative of it and the HTML, plain first (RFC 2046
+ * 5.1.4: the last part is the one preferred)
+ */
+static GMimeObject *
+compose_body(const struct pd_compose_in *in)
+{
+	GMimeMultipart *alt;
+	GMimeObject *part;
+
+	if (in->html == NULL)
+		return compose_text("plain", in->body);
+	alt = g_mime_multipart_new_with_subtype("alternative");
+	part = compose_text("plain", in->body);
+	g_mime_multipart_add(alt, part);
+	g_object_unref(part);
+	part = compose_text("html", in->html);
+	g_mime_multipart_add(alt, part);
+	g_object_unref(part);
+	return GMIME_OBJECT(alt);
 }
 
 /* pd_compose_message - see pd_compose.h */
@@ -120,7 +155,7 @@ int
 pd_compose_message(const struct pd_compose_in *in, struct pd_buf *out)
 {
 	GMimeFormatOptions *fo;
-	GMimeTextPart *part;
+	GMimeObject *body;
 	GMimeMessage *msg;
 	char *subject;
 	char *text;
@@ -139,11 +174,9 @@ pd_compose_message(const struct pd_compose_in *in, struct pd_buf *out)
 	g_mime_message_set_subject(msg, subject, "utf-8");
 	pd_free(subject);
 	compose_headers(msg, in);
-	part = g_mime_text_part_new_with_subtype("plain");
-	g_mime_text_part_set_text(part, in->body);
-	g_mime_text_part_set_charset(part, "utf-8");
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
-	g_object_unref(part);
+	body = compose_body(in);
+	g_mime_message_set_mime_part(msg, body);
+	g_object_unref(body);
 	g_mime_object_encode(GMIME_OBJECT(msg), GMIME_ENCODING_CONSTRAINT_7BIT);
 	fo = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);

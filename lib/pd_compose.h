@@ -4,7 +4,10 @@
  * PURPOSE	Turn an envelope of plain values (addresses, UTF-8 subject and
  *		body, threading ids) into one RFC 5322 message, 7-bit clean on
  *		the wire: encoded-word headers, text/plain; charset=utf-8 in
- *		quoted-printable or base64, CRLF line ends.
+ *		quoted-printable or base64, CRLF line ends.  With an HTML
+ *		body as well (the SLA digest) the body is
+ *		multipart/alternative: that text/plain part first, then
+ *		text/html; charset=utf-8.
  * DESIGN	GMime does the MIME work inside this file only (STYLE.md 6.7);
  *		every value is re-validated on the way in, since subjects and
  *		names may come back from the store: CR, LF and other controls
@@ -36,6 +39,8 @@ struct pd_compose_in {
 	const char	*references;	/* space-separated ids, may be NULL */
 	const char	*auto_submitted;	/* "auto-replied", ... */
 	int64_t		 date;		/* UTC epoch seconds */
+	const char	*html;		/* UTF-8 HTML alternative of body,
+					   may be NULL: text/plain only */
 };
 
 /* pd_compose_message - the whole message, CRLF, appended to out */

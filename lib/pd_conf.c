@@ -67,6 +67,10 @@ static const struct pd_conf_choice grade_choices[] = {
 	{ "3", 3 }, { "5", 5 }, { NULL, 0 },
 };
 
+static const struct pd_conf_choice yes_no_choices[] = {
+	{ "yes", 1 }, { "no", 0 }, { NULL, 0 },
+};
+
 static const struct pd_conf_choice language_choices[] = {
 	{ "en", 0 }, { "ru", 0 }, { NULL, 0 },
 };
@@ -173,6 +177,9 @@ static const struct pd_conf_key keys[] = {
 	    "resolution target per priority, business time" },
 	{ "sla", "warn_before", PD_CT_DURATION, S(warn_before), 0, "1h",
 	    0, 7 * DAY, NULL, SAFE, "warning margin before a breach" },
+	{ "sla", "pause_pending", PD_CT_ENUM, S(pause_pending), 0, "yes",
+	    0, 0, yes_no_choices, SAFE,
+	    "resolution clock stops while waiting for the customer" },
 	{ "sla", "timezone", PD_CT_TIMEZONE, S(timezone), 0, NULL, 0, 0, NULL,
 	    PD_KF_DEFAULT_TIMEZONE | SAFE, "IANA time zone of the policy" },
 	{ "csat", "delay", PD_CT_DURATION, G(csat_delay), 0, "3h", 0, DAY,

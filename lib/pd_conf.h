@@ -64,6 +64,7 @@ struct pd_conf_sla {
 	long	 first_response[PD_PRIO_COUNT];	/* seconds, business time */
 	long	 resolution[PD_PRIO_COUNT];	/* seconds, business time */
 	long	 warn_before;			/* seconds */
+	int	 pause_pending;			/* 1: clock stops if pending */
 	char	*timezone;			/* IANA; [general] default */
 	GTimeZone *tz;				/* of timezone; owned */
 };

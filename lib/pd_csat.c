@@ -276,3 +276,10 @@ pd_csat_comment(const char *text, int grades, int *digit)
 	g_string_free(out, TRUE);
 	return result;
 }
+
+/* pd_csat_top_grade - see pd_csat.h */
+int
+pd_csat_top_grade(int grades)
+{
+	return grades >= 5 ? grades - 1 : grades;
+}

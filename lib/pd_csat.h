@@ -65,6 +65,12 @@ int	 pd_csat_schedule(struct pd_store *st, const struct pd_conf *conf,
 int	 pd_csat_cancel(struct pd_store *st, int64_t ticket_id);
 
 /*
+ * pd_csat_top_grade - the lowest grade that counts as a top grade for a
+ * scale of grades (3: only 3; 5: 4 and 5), for the CSAT score
+ */
+int	 pd_csat_top_grade(int grades);
+
+/*
  * pd_csat_comment - the customer's words above the quoted survey in text
  * (UTF-8), trimmed, into a new string (pd_free); NULL when there are none.
  * *digit is set to the grade (1..grades) when the words are just a digit.

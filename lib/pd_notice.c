@@ -29,7 +29,7 @@ pd_notice_queue(struct pd_store *st, const struct pd_notice_req *req,
 	if (pd_msgid_generate(at ? at + 1 : "localhost", msgid,
 	    PD_MSGID_MAX + 1) != PD_OK)
 		return PD_EINTERNAL;
-	o.kind = "notice";
+	o.kind = (char *)(req->kind ? req->kind : "notice");
 	o.ticket_id = req->ticket_id;
 	o.recipient = (char *)req->agent;
 	o.message_id = msgid;
@@ -56,10 +56,15 @@ pd_notice_build(const struct pd_conf *conf, const struct pd_key *key,
 	    (uint64_t)t->id, tag, sizeof(tag)) != PD_OK)
 		return PD_EINVAL;
 	ru = strcmp(q->language, "ru") == 0;
-	snprintf(subject, sizeof(subject), "%s %s", tag, ru ?
-	    "postdesk: ваше письмо обработано "
-	    "не так, как вы просили" :
-	    "postdesk: your mail was not handled as you asked");
+	if (strcmp(o->kind, "warning") == 0)
+		snprintf(subject, sizeof(subject), "%s %s", tag, ru ?
+		    "postdesk: скоро срок SLA" :
+		    "postdesk: SLA deadline approaching");
+	else
+		snprintf(subject, sizeof(subject), "%s %s", tag, ru ?
+		    "postdesk: ваше письмо обработано "
+		    "не так, как вы просили" :
+		    "postdesk: your mail was not handled as you asked");
 	in.from_name = q->display_name;
 	in.from_addr = q->address;
 	in.to_addr = o->recipient;
@@ -68,7 +73,8 @@ pd_notice_build(const struct pd_conf *conf, const struct pd_key *key,
 	in.message_id = o->message_id;
 	in.in_reply_to = o->in_reply_to;
 	in.references = o->in_reply_to;
-	in.auto_submitted = "auto-replied";
+	in.auto_submitted = strcmp(o->kind, "warning") == 0 ?
+	    "auto-generated" : "auto-replied";
 	in.date = now;
 	return pd_compose_message(&in, out);
 }

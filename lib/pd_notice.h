@@ -10,7 +10,8 @@
  *		"[TAG] postdesk: ..." in the queue's language (ru or en),
  *		In-Reply-To the agent's message, Auto-Submitted:
  *		auto-replied, sent with the null sender like every
- *		automatic mail.
+ *		automatic mail.  The SLA watch's warnings are notices of
+ *		kind "warning", with their own subject.
  * OWNERSHIP	Everything is borrowed; the message is appended to out.
  * ERRORS	Store errors from queueing; PD_EINVAL from building.
  *
@@ -28,6 +29,7 @@
 #include "pd_store.h"
 
 struct pd_notice_req {
+	const char	*kind;		/* "notice" (NULL) or "warning" */
 	const struct pd_conf_queue *queue;
 	int64_t		 ticket_id;
 	const char	*agent;		/* recipient */

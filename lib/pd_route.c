@@ -20,7 +20,9 @@
 #include "pd_rfc2047.h"
 #include "pd_route.h"
 #include "pd_sla.h"
+#include "pd_slaclock.h"
 #include "pd_subject.h"
+#include "pd_team.h"
 
 /* pd_route_excerpt - see pd_route.h */
 const char *
@@ -177,23 +179,15 @@ route_complaint(const struct pd_conf *conf, const char *subject)
 	return hit;
 }
 
-/* route_sla - priority and due times of a new ticket */
+/* route_sla - priority, due times and clocks of a new ticket */
 static void
 route_sla(const struct pd_route_in *in, const char *subject,
     struct pd_ticket *t)
 {
-	const struct pd_conf_sla *sla = in->queue->sla;
-	int64_t due;
-
 	t->complaint = route_complaint(in->conf, subject);
 	t->priority = t->complaint || route_vip(in->queue, t->customer) ?
 	    PD_PRIO_HIGH : PD_PRIO_NORMAL;
-	if (pd_sla_due(sla, in->now, sla->first_response[t->priority],
-	    &due) == PD_OK)
-		t->first_response_due = due;
-	if (pd_sla_due(sla, in->now, sla->resolution[t->priority],
-	    &due) == PD_OK)
-		t->resolution_due = due;
+	pd_slaclock_start(in->queue->sla, t);
 }
 
 /* route_ack_suppressed - the ticket log keeps why no ack went out */
@@ -265,6 +259,16 @@ route_open(struct pd_store *st, const struct pd_route_in *in,
 	return rc == PD_OK ? route_ack(st, in, t.id, out) : rc;
 }
 
+/* route_policy - the SLA policy of ticket t's queue */
+static const struct pd_conf_sla *
+route_policy(const struct pd_route_in *in, const struct pd_ticket *t)
+{
+	const struct pd_conf_queue *q = pd_team_queue_by_name(in->conf,
+	    t->queue);
+
+	return q != NULL ? q->sla : in->queue->sla;
+}
+
 /*
  * route_reopen - a customer's reply to a pending or resolved ticket opens
  * it again (a resolved one counts a reopen); automatic replies change
@@ -289,7 +293,7 @@ route_reopen(struct pd_store *st, const struct pd_route_in *in, int64_t *id,
 		    (t.status == PD_TS_RESOLVED ? PD_TU_REOPEN : 0);
 		u.status = PD_TS_OPEN;
 		u.now = in->now;
-		rc = pd_store_ticket_update(st, &u);
+		rc = pd_ticket_change(st, route_policy(in, &t), &t, &u);
 		out->reopened = t.status == PD_TS_RESOLVED;
 		if (rc == PD_OK && out->reopened)
 			rc = pd_csat_cancel(st, t.id);

@@ -322,3 +322,51 @@ pd_ticket_clear(struct pd_ticket *t)
 	pd_xfree(&t->language);
 	memset(t, 0, sizeof(*t));
 }
+
+int
+pd_store_sla_due(struct pd_store *st, int64_t now, int limit,
+    pd_ticket_cb cb, void *arg)
+{
+	return st->ops->sla_due(st, now, limit, cb, arg);
+}
+
+int
+pd_store_sla_next(struct pd_store *st, int64_t *at)
+{
+	return st->ops->sla_next(st, at);
+}
+
+int
+pd_store_sla_mark(struct pd_store *st, int64_t id, int flags,
+    int64_t next_at)
+{
+	return st->ops->sla_mark(st, id, flags, next_at);
+}
+
+int
+pd_store_digest_tickets(struct pd_store *st, const struct pd_digest_scan *f,
+    pd_ticket_cb cb, void *arg)
+{
+	return st->ops->digest_tickets(st, f, cb, arg);
+}
+
+int
+pd_store_event_range(struct pd_store *st, const char *kind, int64_t since,
+    int64_t until, pd_event_cb cb, void *arg)
+{
+	return st->ops->event_range(st, kind, since, until, cb, arg);
+}
+
+int
+pd_store_digest_last(struct pd_store *st, const char *queue,
+    int64_t *period_end)
+{
+	return st->ops->digest_last(st, queue, period_end);
+}
+
+int
+pd_store_digest_mark(struct pd_store *st, const char *queue, int64_t since,
+    int64_t until, int64_t now, bool *fresh)
+{
+	return st->ops->digest_mark(st, queue, since, until, now, fresh);
+}

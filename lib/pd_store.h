@@ -69,6 +69,11 @@ struct pd_ticket {
 	int64_t	 resolved_at;		/* last resolution; 0: never */
 	int64_t	 merged_into;		/* ticket it was merged into, or 0 */
 	char	*language;		/* the customer's (pd_lang), or NULL */
+	/* the SLA clocks (pd_slaclock.h) */
+	int64_t	 res_used;		/* resolution clock before res_since */
+	int64_t	 res_since;		/* UTC it runs since; 0: stopped */
+	int	 sla_flags;		/* PD_SLA_* warned / breached */
+	int64_t	 sla_next_at;		/* UTC the watch looks again; 0: no */
 };
 
 /*
@@ -84,6 +89,8 @@ struct pd_ticket {
 #define PD_TU_REOPEN		0x10
 #define PD_TU_MERGED		0x20
 #define PD_TU_FIRST_DUE		0x40	/* first_response_due (new priority) */
+#define PD_TU_CLOCK		0x80	/* res_used, res_since, resolution_due,
+					   sla_flags, sla_next_at */
 
 struct pd_ticket_update {
 	int64_t		 id;
@@ -93,6 +100,11 @@ struct pd_ticket_update {
 	const char	*assignee;	/* NULL: nobody */
 	int64_t		 merged_into;
 	int64_t		 first_response_due;
+	int64_t		 res_used;
+	int64_t		 res_since;
+	int64_t		 resolution_due;
+	int		 sla_flags;
+	int64_t		 sla_next_at;
 	int64_t		 now;
 };
 
@@ -173,6 +185,18 @@ struct pd_message_rec {
 struct pd_ticket_filter {
 	int	status;			/* -1 for any, else pd_ticket_status */
 	int	limit;			/* 0 for no limit */
+	bool	unresolved;		/* only tickets not resolved */
+};
+
+/*
+ * The tickets a digest reads (pd_store_digest_tickets): of queue, those
+ * created, first answered or last resolved in [since, until), and every
+ * one not resolved.
+ */
+struct pd_digest_scan {
+	const char	*queue;
+	int64_t		 since;
+	int64_t		 until;
 };
 
 struct pd_store;
@@ -315,6 +339,36 @@ int	 pd_store_outbox_retry(struct pd_store *st, int64_t id, int64_t now);
  */
 int	 pd_store_relay_record(struct pd_store *st, const char *message_id,
 	    const char *queue_id, int64_t now, int *seen);
+/*
+ * pd_store_sla_due - tickets whose SLA watch time (sla_next_at) is <= now,
+ * earliest first, at most limit, to cb
+ */
+int	 pd_store_sla_due(struct pd_store *st, int64_t now, int limit,
+	    pd_ticket_cb cb, void *arg);
+/* pd_store_sla_next - the earliest sla_next_at; *at = 0 when none */
+int	 pd_store_sla_next(struct pd_store *st, int64_t *at);
+/*
+ * pd_store_sla_mark - the watch's own write: sla_flags and sla_next_at,
+ * leaving updated_at alone (a warning is not activity on the ticket)
+ */
+int	 pd_store_sla_mark(struct pd_store *st, int64_t id, int flags,
+	    int64_t next_at);
+/* pd_store_digest_tickets - see struct pd_digest_scan; id order */
+int	 pd_store_digest_tickets(struct pd_store *st,
+	    const struct pd_digest_scan *f, pd_ticket_cb cb, void *arg);
+/* pd_store_event_range - events of kind with since <= at < until */
+int	 pd_store_event_range(struct pd_store *st, const char *kind,
+	    int64_t since, int64_t until, pd_event_cb cb, void *arg);
+/* pd_store_digest_last - end of queue's last scheduled digest; 0: none */
+int	 pd_store_digest_last(struct pd_store *st, const char *queue,
+	    int64_t *period_end);
+/*
+ * pd_store_digest_mark - record queue's digest for [since, until); *fresh
+ * is false (and nothing written) when that period was recorded before
+ */
+int	 pd_store_digest_mark(struct pd_store *st, const char *queue,
+	    int64_t since, int64_t until, int64_t now, bool *fresh);
+
 /* pd_outbox_clear - free the strings of o and zero it */
 void	 pd_outbox_clear(struct pd_outbox *o);
 const char *pd_outbox_state_name(enum pd_outbox_state s);

@@ -59,6 +59,20 @@ struct pd_store_ops {
 		    void *arg);
 	int	(*message_list)(struct pd_store *st, int64_t ticket_id,
 		    pd_message_cb cb, void *arg);
+	int	(*sla_due)(struct pd_store *st, int64_t now, int limit,
+		    pd_ticket_cb cb, void *arg);
+	int	(*sla_next)(struct pd_store *st, int64_t *at);
+	int	(*sla_mark)(struct pd_store *st, int64_t id, int flags,
+		    int64_t next_at);
+	int	(*digest_tickets)(struct pd_store *st,
+		    const struct pd_digest_scan *f, pd_ticket_cb cb,
+		    void *arg);
+	int	(*event_range)(struct pd_store *st, const char *kind,
+		    int64_t since, int64_t until, pd_event_cb cb, void *arg);
+	int	(*digest_last)(struct pd_store *st, const char *queue,
+		    int64_t *period_end);
+	int	(*digest_mark)(struct pd_store *st, const char *queue,
+		    int64_t since, int64_t until, int64_t now, bool *fresh);
 	int	(*outbox_insert)(struct pd_store *st, struct pd_outbox *o);
 	int	(*outbox_count)(struct pd_store *st, const char *kind,
 		    const char *recipient, int64_t since, long *count);

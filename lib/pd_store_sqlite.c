@@ -117,6 +117,27 @@ static const char *const migrations[] = {
 	"  label TEXT NOT NULL DEFAULT '',"
 	"  value INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (name, label));",
+	/* 3 -> 4: the SLA clocks and watch, the digests sent */
+	"ALTER TABLE tickets ADD COLUMN res_used INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN res_since INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN sla_flags INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN sla_next_at INTEGER;"
+	"UPDATE tickets SET res_since = created_at, sla_next_at = 1 "
+	"  WHERE status <> 'resolved';"
+	"CREATE INDEX tickets_sla_next ON tickets(sla_next_at)"
+	"  WHERE sla_next_at IS NOT NULL;"
+	"CREATE INDEX tickets_created ON tickets(queue, created_at);"
+	"CREATE INDEX tickets_answered ON tickets(queue, first_response_at)"
+	"  WHERE first_response_at IS NOT NULL;"
+	"CREATE INDEX tickets_resolved ON tickets(queue, resolved_at)"
+	"  WHERE resolved_at IS NOT NULL;"
+	"CREATE INDEX csat_answered ON csat(answered_at);"
+	"CREATE TABLE digests ("
+	"  queue TEXT NOT NULL,"
+	"  period_end INTEGER NOT NULL,"
+	"  period_start INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (queue, period_end));",
 };
 #define SCHEMA_VERSION	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -125,13 +146,6 @@ static const char *const migrations[] = {
 	"flags, due_at, state, attempts, last_error, relay_queue_id, " \
 	"created_at, sent_at, body, expires_at"
 
-#define TICKET_COLUMNS \
-	"t.id, t.queue, t.status, t.priority, t.customer, t.customer_name, " \
-	"t.subject, t.created_at, t.updated_at, t.reopen_count, t.assignee, " \
-	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id), " \
-	"t.first_response_due, t.resolution_due, t.complaint, " \
-	"t.first_response_at, t.resolved_at, t.merged_into, t.language"
-
 
 static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
@@ -139,8 +153,10 @@ static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_ROLLBACK] = "ROLLBACK",
 	[SQ_TICKET_INSERT] = "INSERT INTO tickets (queue, status, priority, "
 	    "customer, customer_name, subject, created_at, updated_at, "
-	    "first_response_due, resolution_due, complaint, language) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11)",
+	    "first_response_due, resolution_due, complaint, language, "
+	    "res_used, res_since, sla_flags, sla_next_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13, ?14, ?15)",
 	[SQ_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets t "
 	    "WHERE t.id = ?1",
 	[SQ_TICKET_BY_MSGID] = "SELECT ticket_id FROM messages "
@@ -162,6 +178,12 @@ static const char *const sq_sql[SQ_COUNT] = {
 	    "merged_into = CASE WHEN ?2 & 32 THEN ?6 ELSE merged_into END, "
 	    "first_response_due = CASE WHEN ?2 & 64 THEN ?7 "
 	    "ELSE first_response_due END, "
+	    "res_used = CASE WHEN ?2 & 128 THEN ?9 ELSE res_used END, "
+	    "res_since = CASE WHEN ?2 & 128 THEN ?10 ELSE res_since END, "
+	    "resolution_due = CASE WHEN ?2 & 128 THEN ?11 "
+	    "ELSE resolution_due END, "
+	    "sla_flags = CASE WHEN ?2 & 128 THEN ?12 ELSE sla_flags END, "
+	    "sla_next_at = CASE WHEN ?2 & 128 THEN ?13 ELSE sla_next_at END, "
 	    "updated_at = ?8 WHERE id = ?1",
 	[SQ_EVENT_INSERT] = "INSERT INTO events (ticket_id, at, kind, actor, "
 	    "detail) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -171,8 +193,8 @@ static const char *const sq_sql[SQ_COUNT] = {
 	[SQ_EVENT_LIST] = "SELECT ticket_id, at, kind, actor, detail "
 	    "FROM events WHERE ticket_id = ?1 ORDER BY at, id",
 	[SQ_TICKET_LIST] = "SELECT " TICKET_COLUMNS " FROM tickets t "
-	    "WHERE (?1 IS NULL OR t.status = ?1) ORDER BY t.id DESC "
-	    "LIMIT ?2",
+	    "WHERE (?1 IS NULL OR t.status = ?1) AND (?3 = 0 OR t.status IN "
+	    "('new', 'open', 'pending')) ORDER BY t.id DESC LIMIT ?2",
 	[SQ_MESSAGE_LIST] = "SELECT ticket_id, message_id, direction, "
 	    "queue_id, sender, subject, received_at, author, note, excerpt "
 	    "FROM messages "
@@ -546,6 +568,16 @@ sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/* sq_bind_opt - bind v, or NULL for an instant that is not set (<= 0) */
+void
+sq_bind_opt(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 /* sq_priority_parse - stored name to enum */
 enum pd_priority
 sq_priority_parse(const char *name)
@@ -568,7 +600,7 @@ sq_col_dup(sqlite3_stmt *s, int i)
 }
 
 /* sq_ticket_row - fill t from a TICKET_COLUMNS row */
-static void
+void
 sq_ticket_row(sqlite3_stmt *s, struct pd_ticket *t)
 {
 	const char *status = (const char *)sqlite3_column_text(s, 2);
@@ -594,6 +626,10 @@ sq_ticket_row(sqlite3_stmt *s, struct pd_ticket *t)
 	t->resolved_at = sqlite3_column_int64(s, 16);
 	t->merged_into = sqlite3_column_int64(s, 17);
 	t->language = sq_col_dup(s, 18);
+	t->res_used = sqlite3_column_int64(s, 19);
+	t->res_since = sqlite3_column_int64(s, 20);
+	t->sla_flags = sqlite3_column_int(s, 21);
+	t->sla_next_at = sqlite3_column_int64(s, 22);
 }
 
 /* sq_ticket_insert - insert t, set t->id */
@@ -617,6 +653,10 @@ sq_ticket_insert(struct pd_store *st, struct pd_ticket *t)
 	sqlite3_bind_int64(s, 9, t->resolution_due);
 	sqlite3_bind_int(s, 10, t->complaint);
 	sq_bind_text(s, 11, t->language);
+	sqlite3_bind_int64(s, 12, t->res_used);
+	sq_bind_opt(s, 13, t->res_since);
+	sqlite3_bind_int(s, 14, t->sla_flags);
+	sq_bind_opt(s, 15, t->sla_next_at);
 	rc = sq_code(sq, sqlite3_step(s));
 	if (rc == PD_OK)
 		t->id = sqlite3_last_insert_rowid(sq->db);
@@ -717,6 +757,11 @@ sq_ticket_update(struct pd_store *st, const struct pd_ticket_update *u)
 		sqlite3_bind_int64(s, 6, u->merged_into);
 	sqlite3_bind_int64(s, 7, u->first_response_due);
 	sqlite3_bind_int64(s, 8, u->now);
+	sqlite3_bind_int64(s, 9, u->res_used);
+	sq_bind_opt(s, 10, u->res_since);
+	sq_bind_opt(s, 11, u->resolution_due);
+	sqlite3_bind_int(s, 12, u->sla_flags);
+	sq_bind_opt(s, 13, u->sla_next_at);
 	rc = sq_code(sq, sqlite3_step(s));
 	if (rc == PD_OK && sqlite3_changes(sq->db) == 0)
 		rc = PD_ENOTFOUND;
@@ -798,6 +843,7 @@ sq_ticket_list(struct pd_store *st, const struct pd_ticket_filter *f,
 	sq_bind_text(s, 1, f->status >= 0 ?
 	    pd_ticket_status_name((enum pd_ticket_status)f->status) : NULL);
 	sqlite3_bind_int64(s, 2, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int(s, 3, f->unresolved ? 1 : 0);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int stop;
 
@@ -873,6 +919,13 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.csat_record = sq_csat_record,
 	.csat_list = sq_csat_list,
 	.ticket_list = sq_ticket_list,
+	.sla_due = sq_sla_due,
+	.sla_next = sq_sla_next,
+	.sla_mark = sq_sla_mark,
+	.digest_tickets = sq_digest_tickets,
+	.event_range = sq_event_range,
+	.digest_last = sq_digest_last,
+	.digest_mark = sq_digest_mark,
 	.message_list = sq_message_list,
 	.outbox_insert = sq_outbox_insert,
 	.outbox_count = sq_outbox_count,

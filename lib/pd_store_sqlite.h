@@ -21,6 +21,15 @@
 
 #include "pd_store_impl.h"
 
+/* The columns sq_ticket_row() reads, from "tickets t". */
+#define TICKET_COLUMNS \
+	"t.id, t.queue, t.status, t.priority, t.customer, t.customer_name, " \
+	"t.subject, t.created_at, t.updated_at, t.reopen_count, t.assignee, " \
+	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id), " \
+	"t.first_response_due, t.resolution_due, t.complaint, " \
+	"t.first_response_at, t.resolved_at, t.merged_into, t.language, " \
+	"t.res_used, t.res_since, t.sla_flags, t.sla_next_at"
+
 enum sq_stmt {
 	SQ_BEGIN,
 	SQ_COMMIT,
@@ -64,6 +73,8 @@ int	 sq_code(struct sq_store *sq, int rc);
 sqlite3_stmt *sq_stmt(struct sq_store *sq, enum sq_stmt id);
 int	 sq_done(sqlite3_stmt *s, int rc);
 void	 sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+void	 sq_bind_opt(sqlite3_stmt *s, int i, int64_t v);
+void	 sq_ticket_row(sqlite3_stmt *s, struct pd_ticket *t);
 char	*sq_col_dup(sqlite3_stmt *s, int i);
 enum pd_priority sq_priority_parse(const char *name);
 
@@ -97,6 +108,20 @@ int	 sq_csat_record(struct pd_store *st, const struct pd_csat_answer *a,
 int	 sq_csat_list(struct pd_store *st, int64_t since, pd_csat_cb cb,
 	    void *arg);
 
+/* pd_store_sqlite_sla.c */
+int	 sq_sla_due(struct pd_store *st, int64_t now, int limit,
+	    pd_ticket_cb cb, void *arg);
+int	 sq_sla_next(struct pd_store *st, int64_t *at);
+int	 sq_sla_mark(struct pd_store *st, int64_t id, int flags,
+	    int64_t next_at);
+int	 sq_digest_tickets(struct pd_store *st,
+	    const struct pd_digest_scan *f, pd_ticket_cb cb, void *arg);
+int	 sq_event_range(struct pd_store *st, const char *kind, int64_t since,
+	    int64_t until, pd_event_cb cb, void *arg);
+int	 sq_digest_last(struct pd_store *st, const char *queue,
+	    int64_t *period_end);
+int	 sq_digest_mark(struct pd_store *st, const char *queue, int64_t since,
+	    int64_t until, int64_t now, bool *fresh);
 /* pd_store_sqlite_stats.c */
 int	 sq_stats(struct pd_store *st, int64_t since, pd_stat_cb cb,
 	    void *arg);

@@ -28,6 +28,9 @@ static const char *const directions[] = { "in", "out", NULL };
 static const char *const states[] = {
 	"pending", "sending", "sent", "failed", "cancelled", NULL
 };
+static const char *const targets[] = {
+	"first-response", "resolution", NULL
+};
 static const char *const statuses[] = {
 	"new", "open", "pending", "resolved", NULL
 };
@@ -54,8 +57,12 @@ static const struct stat_query queries[] = {
 	    "kind = 'reopen' AND at >= ?1", NULL },
 	{ "surveys_total", "state", "SELECT state, count(*) FROM outbox "
 	    "WHERE kind = 'csat' AND created_at >= ?1 GROUP BY 1", states },
-	{ "breaches_total", NULL, "SELECT count(*) FROM events WHERE "
-	    "kind = 'breach' AND at >= ?1", NULL },
+	{ "breaches_total", "target", "SELECT detail, count(*) FROM events "
+	    "WHERE kind = 'breach' AND at >= ?1 GROUP BY 1", targets },
+	{ "sla_warnings_total", NULL, "SELECT count(*) FROM outbox WHERE "
+	    "kind = 'warning' AND created_at >= ?1", NULL },
+	{ "digests_total", NULL, "SELECT count(*) FROM outbox WHERE "
+	    "kind = 'digest' AND created_at >= ?1", NULL },
 	{ "errors_total", "kind", "SELECT label, value FROM counters WHERE "
 	    "name = 'errors' AND ?1 >= 0", NULL },
 	{ "outbox_errors_total", "kind", "SELECT kind, count(*) FROM outbox "

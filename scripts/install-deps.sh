@@ -9,7 +9,13 @@ PACKAGES="build-essential autoconf automake pkg-config
 	postfix sqlite3 python3 swaks miltertest tzdata
 	sasl2-bin libsasl2-modules mutt tmux
 	man-db groff-base procps iproute2
-	mandoc systemd"
+	mandoc systemd
+	chromium fonts-dejavu-core"
+# chromium, fonts-dejavu-core: tests/unit/digest_chromium.sh screenshots
+# the HTML SLA digest at a phone's width (headless, no X server).
+# clang-14 and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes)
+# build the targets of scripts/fuzz.sh; llvm-14 has llvm-symbolizer.
+PACKAGES="$PACKAGES clang-14 libclang-rt-14-dev llvm-14"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "install-deps.sh: run as root (it calls apt-get)" >&2

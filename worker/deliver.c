@@ -14,8 +14,9 @@
  *		             failed, with the reply; "postdeskctl queue retry"
  *		Kinds: "ack" (pd_ackmail, from templates), "csat" (the
  *		survey, pd_csatmail; dropped as cancelled when its
- *		expires_at has passed) and "notice" to an agent (pd_notice,
- *		text fixed when queued).
+ *		expires_at has passed), "notice" and "warning" to an agent
+ *		(pd_notice, text fixed when queued), and "digest" to a
+ *		manager (the whole message built when queued, no ticket).
  *		Everything goes out with the null reverse-path
  *		(MAIL FROM:<>, RFC 3834 3.3), so they can trigger no bounce.
  *		One log line per row, ticket first:
@@ -37,6 +38,7 @@
 #include "worker.h"
 
 #define MAIL_MAX	(1024 * 1024)
+#define DIGEST_MAIL_MAX	(8 * 1024 * 1024)
 #define BACKOFF_MAX	3600
 
 /* worker_backoff - seconds before retry number attempts: 30 s doubling */
@@ -58,8 +60,8 @@ deliver_log(const struct worker *w, const struct worker_item *it,
 	char to[300];
 
 	pd_info("%s-%lld: outbox=%lld, kind=%s, to=<%s>, relay=%s, "
-	    "status=%s (%s)", w->conf->tag_prefix,
-	    (long long)it->ticket_id, (long long)it->id, it->kind,
+	    "status=%s (%s)", it->ticket_id > 0 ? w->conf->tag_prefix :
+	    "digest", (long long)it->ticket_id, (long long)it->id, it->kind,
 	    pd_log_printable(to, sizeof(to), it->recipient),
 	    w->conf->smtp_relay, status, detail);
 }
@@ -170,6 +172,21 @@ deliver_take(const struct pd_outbox *o, void *arg)
 	memset(job, 0, sizeof(*job));
 	job->mail_from = "";
 	job->recipient = it->recipient;
+	if (strcmp(o->kind, "digest") == 0) {
+		/* built whole when queued (pd_digest_queue); no ticket */
+		pd_buf_free(&it->msg);
+		pd_buf_init(&it->msg, DIGEST_MAIL_MAX);
+		if (o->body != NULL && pd_buf_adds(&it->msg, o->body) ==
+		    PD_OK) {
+			job->msg = it->msg.data;
+			job->len = it->msg.len;
+		} else {
+			job->rc = PD_EPERMFAIL;
+			snprintf(job->reply.text, sizeof(job->reply.text),
+			    "digest row without a message");
+		}
+		return 0;
+	}
 	rc = pd_store_ticket_get(w->st, o->ticket_id, &t);
 	if (rc == PD_OK && o->expires_at > 0 && now > o->expires_at) {
 		job->rc = WORKER_EXPIRED;
@@ -181,7 +198,8 @@ deliver_take(const struct pd_outbox *o, void *arg)
 	if (rc == PD_OK && strcmp(o->kind, "csat") == 0)
 		rc = pd_csatmail_build(w->conf, w->key, w->st, &t, o, now,
 		    &it->msg, &fallback);
-	else if (rc == PD_OK && strcmp(o->kind, "notice") == 0)
+	else if (rc == PD_OK && (strcmp(o->kind, "notice") == 0 ||
+	    strcmp(o->kind, "warning") == 0))
 		rc = pd_notice_build(w->conf, w->key, &t, o, now, &it->msg);
 	else if (rc == PD_OK)
 		rc = pd_ackmail_build(w->conf, w->key, &t, o, now, &it->msg,

@@ -28,9 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pd_digest.h"
 #include "pd_log.h"
 #include "pd_mime.h"
 #include "pd_nudge.h"
+#include "pd_slawatch.h"
 #include "worker.h"
 
 #define DEFAULT_CONF	PD_SYSCONFDIR "/postdesk/postdesk.conf"
@@ -51,18 +53,49 @@ worker_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* worker_sleep_ms - how long to sleep: until the next due row, bounded */
+/*
+ * worker_sleep_ms - how long to sleep: until the next due row, SLA watch
+ * time or digest, bounded by PD_NUDGE_MAX_SLEEP (a new ticket sets a
+ * watch time without a nudge; the bound keeps its warning in the minute)
+ */
 static int
 worker_sleep_ms(struct worker *w, int64_t now)
 {
-	int64_t due = 0;
+	int64_t at[3] = { 0, 0, w->digest_next };
 	int64_t wait = PD_NUDGE_MAX_SLEEP;
+	int i;
 
-	if (pd_store_outbox_next_due(w->st, &due) == PD_OK)
-		wait = due <= now ? 0 : due - now;
-	if (wait > PD_NUDGE_MAX_SLEEP)
-		wait = PD_NUDGE_MAX_SLEEP;
+	if (pd_store_outbox_next_due(w->st, &at[0]) != PD_OK)
+		at[0] = 0;
+	if (pd_store_sla_next(w->st, &at[1]) != PD_OK)
+		at[1] = 0;
+	for (i = 0; i < 3; i++)
+		if (at[i] > 0 && at[i] - now < wait)
+			wait = at[i] <= now ? 0 : at[i] - now;
 	return (int)wait * 1000;
+}
+
+/* worker_watch - the SLA watch's passes and the digests that are due */
+static void
+worker_watch(struct worker *w, int64_t now)
+{
+	struct pd_slawatch_result r = { 0 };
+	int64_t next = 0;
+	int passes = 0;
+	int rc;
+
+	rc = pd_store_sla_next(w->st, &next);
+	while (rc == PD_OK && next > 0 && next <= now && passes++ < 100) {
+		rc = pd_slawatch_run(w->st, w->conf, w->key, now, &r);
+		if (r.tickets < PD_SLAWATCH_BATCH)
+			break;
+	}
+	if (rc != PD_OK)
+		pd_error("SLA watch: store unavailable (%s); retrying",
+		    pd_err_str(rc));
+	if (w->digest_next <= now && pd_digest_due(w->st, w->conf, w->key,
+	    now, &w->digest_next) != PD_OK)
+		w->digest_next = now + PD_NUDGE_MAX_SLEEP;
 }
 
 /* worker_reclaim_orphans - rows left "sending" by a crash are due again */
@@ -99,6 +132,7 @@ worker_reload(struct worker *w, const char *path)
 			w->senders = pool;
 			pd_conf_unref(&w->conf);
 			w->conf = next;
+			w->digest_next = 0;	/* the schedule may be new */
 			pd_info("reload: configuration %s loaded", path);
 			return;
 		}
@@ -135,6 +169,7 @@ worker_loop(struct worker *w, int nudge_fd, int sig_fd, const char *path)
 
 	for (;;) {
 		now = (int64_t)time(NULL);
+		worker_watch(w, now);
 		if (worker_deliver_due(w, now) != PD_OK)
 			pd_error("outbox unavailable; retrying in %d s",
 			    PD_NUDGE_MAX_SLEEP);

@@ -2,8 +2,9 @@
  * worker.h - postdesk-worker internals
  *
  * PURPOSE	The worker owns what happens after the SMTP session: it
- *		delivers the outbox over SMTP to [smtp] relay.  (SLA watch,
- *		surveys and digests join it in later issues.)
+ *		delivers the outbox over SMTP to [smtp] relay, runs the SLA
+ *		watch (pd_slawatch) and queues the managers' digests on
+ *		schedule (pd_digest_due).
  * DESIGN	main.c sleeps in poll() on the nudge socket and a signalfd,
  *		at most until the next due row; deliver.c claims due rows (a
  *		lease, so a crash gives them back) and renders each; sender.c
@@ -70,6 +71,7 @@ struct worker {
 	int			 n_items;
 	struct worker_outcome	 done[WORKER_BATCH];
 	int			 n_done;
+	int64_t			 digest_next;	/* next scheduled digest */
 };
 
 /* deliver.c */

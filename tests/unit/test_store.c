@@ -274,7 +274,7 @@ main(void)
 {
 	struct pd_err err = { 0, "" };
 	struct pd_ticket t = { 0 };
-	struct pd_ticket_filter all = { -1, 0 };
+	struct pd_ticket_filter all = { -1, 0, false };
 	struct pd_store *st, *st2;
 	int64_t id1, id2, found;
 	sqlite3 *locker;
@@ -319,7 +319,7 @@ main(void)
 	    "callback stops the walk");
 	is_int(found, 2, "newest first");
 	{
-		struct pd_ticket_filter f = { PD_TS_RESOLVED, 0 };
+		struct pd_ticket_filter f = { PD_TS_RESOLVED, 0, false };
 
 		n = 0;
 		pd_store_ticket_list(st, &f, count_cb, &n);
