@@ -96,6 +96,9 @@ int	 sq_relay_record(struct pd_store *st, const char *message_id,
 	    const char *queue_id, int64_t now, int *seen);
 
 /* pd_store_sqlite_csat.c */
+sqlite3_stmt *sq_prepare_once(struct sq_store *sq, const char *sql);
+int	 sq_scalar_once(struct sq_store *sq, sqlite3_stmt *s,
+	    int64_t *value);
 int	 sq_outbox_cancel(struct pd_store *st, int64_t ticket_id,
 	    const char *kind, const char *why, long *n);
 int	 sq_csat_survey(struct pd_store *st, int64_t survey_id,

@@ -17,9 +17,13 @@
 
 #include "pd_store_sqlite.h"
 
-/* csat_prepare - a statement for sql, or NULL with the error logged */
-static sqlite3_stmt *
-csat_prepare(struct sq_store *sq, const char *sql)
+/*
+ * sq_prepare_once - a statement for sql, prepared for one call (the caller
+ * finalizes it), or NULL with the error logged; for the rarer operations
+ * of this file and pd_store_sqlite_sla.c
+ */
+sqlite3_stmt *
+sq_prepare_once(struct sq_store *sq, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
 
@@ -30,9 +34,9 @@ csat_prepare(struct sq_store *sq, const char *sql)
 	return s;
 }
 
-/* csat_scalar - run s (bound), read one integer, finalize */
-static int
-csat_scalar(struct sq_store *sq, sqlite3_stmt *s, int64_t *value)
+/* sq_scalar_once - run s (bound), read one integer (NULL: 0), finalize */
+int
+sq_scalar_once(struct sq_store *sq, sqlite3_stmt *s, int64_t *value)
 {
 	int rc = sqlite3_step(s);
 
@@ -48,7 +52,7 @@ sq_outbox_cancel(struct pd_store *st, int64_t ticket_id, const char *kind,
     const char *why, long *n)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = csat_prepare(sq, "UPDATE outbox SET state = "
+	sqlite3_stmt *s = sq_prepare_once(sq, "UPDATE outbox SET state = "
 	    "'cancelled', last_error = ?3, lease_until = NULL "
 	    "WHERE ticket_id = ?1 AND kind = ?2 AND state = 'pending'");
 	int rc;
@@ -69,14 +73,14 @@ int
 sq_csat_survey(struct pd_store *st, int64_t survey_id, int64_t *ticket_id)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = csat_prepare(sq, "SELECT ticket_id FROM outbox "
+	sqlite3_stmt *s = sq_prepare_once(sq, "SELECT ticket_id FROM outbox "
 	    "WHERE id = ?1 AND kind = 'csat' AND state <> 'cancelled'");
 	int rc;
 
 	if (s == NULL)
 		return PD_EINTERNAL;
 	sqlite3_bind_int64(s, 1, survey_id);
-	rc = csat_scalar(sq, s, ticket_id);
+	rc = sq_scalar_once(sq, s, ticket_id);
 	return rc == PD_OK && *ticket_id == 0 ? PD_ENOTFOUND : rc;
 }
 
@@ -85,7 +89,7 @@ static int
 csat_count(struct sq_store *sq, const char *sql, int64_t id,
     const char *text, long *n)
 {
-	sqlite3_stmt *s = csat_prepare(sq, sql);
+	sqlite3_stmt *s = sq_prepare_once(sq, sql);
 	int64_t v = 0;
 	int rc;
 
@@ -95,7 +99,7 @@ csat_count(struct sq_store *sq, const char *sql, int64_t id,
 		sq_bind_text(s, 1, text);
 	else
 		sqlite3_bind_int64(s, 1, id);
-	rc = csat_scalar(sq, s, &v);
+	rc = sq_scalar_once(sq, s, &v);
 	*n = (long)v;
 	return rc;
 }
@@ -127,7 +131,7 @@ sq_csat_record(struct pd_store *st, const struct pd_csat_answer *a,
     long window, int *outcome)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = csat_prepare(sq, "INSERT INTO csat (survey_id, "
+	sqlite3_stmt *s = sq_prepare_once(sq, "INSERT INTO csat (survey_id, "
 	    "ticket_id, grade, comment, answered_at, updated_at) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (survey_id) DO UPDATE SET "
 	    "grade = excluded.grade, comment = coalesce(excluded.comment, "
@@ -156,7 +160,8 @@ int
 sq_csat_list(struct pd_store *st, int64_t since, pd_csat_cb cb, void *arg)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = csat_prepare(sq, "SELECT c.survey_id, c.ticket_id, "
+	sqlite3_stmt *s = sq_prepare_once(sq,
+	    "SELECT c.survey_id, c.ticket_id, "
 	    "c.grade, c.comment, c.answered_at, c.updated_at, t.queue "
 	    "FROM csat c JOIN tickets t ON t.id = c.ticket_id "
 	    "WHERE c.updated_at >= ?1 ORDER BY t.queue, c.updated_at");

@@ -20,19 +20,6 @@
 
 #include "pd_store_sqlite.h"
 
-/* sla_prepare - a statement for sql, or NULL with the error logged */
-static sqlite3_stmt *
-sla_prepare(struct sq_store *sq, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-
-	if (sqlite3_prepare_v2(sq->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		sq_code(sq, sqlite3_errcode(sq->db));
-		return NULL;
-	}
-	return s;
-}
-
 /* sla_tickets - step s (bound), each row to cb; finalizes s */
 static int
 sla_tickets(struct sq_store *sq, sqlite3_stmt *s, pd_ticket_cb cb,
@@ -64,7 +51,7 @@ sq_sla_due(struct pd_store *st, int64_t now, int limit, pd_ticket_cb cb,
     void *arg)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = sla_prepare(sq, "SELECT " TICKET_COLUMNS
+	sqlite3_stmt *s = sq_prepare_once(sq, "SELECT " TICKET_COLUMNS
 	    " FROM tickets t WHERE t.sla_next_at IS NOT NULL AND "
 	    "t.sla_next_at <= ?1 ORDER BY t.sla_next_at, t.id LIMIT ?2");
 
@@ -80,17 +67,10 @@ int
 sq_sla_next(struct pd_store *st, int64_t *at)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = sla_prepare(sq, "SELECT min(sla_next_at) FROM "
+	sqlite3_stmt *s = sq_prepare_once(sq, "SELECT min(sla_next_at) FROM "
 	    "tickets WHERE sla_next_at IS NOT NULL");
-	int rc;
 
-	if (s == NULL)
-		return PD_EINTERNAL;
-	rc = sqlite3_step(s);
-	*at = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? PD_OK : sq_code(sq, rc);
-	sqlite3_finalize(s);
-	return rc;
+	return s != NULL ? sq_scalar_once(sq, s, at) : PD_EINTERNAL;
 }
 
 /* sq_sla_mark - the watch's flags and next time, updated_at untouched */
@@ -98,7 +78,8 @@ int
 sq_sla_mark(struct pd_store *st, int64_t id, int flags, int64_t next_at)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = sla_prepare(sq, "UPDATE tickets SET sla_flags = ?2, "
+	sqlite3_stmt *s = sq_prepare_once(sq,
+	    "UPDATE tickets SET sla_flags = ?2, "
 	    "sla_next_at = ?3 WHERE id = ?1");
 	int rc;
 
@@ -123,7 +104,7 @@ sq_digest_tickets(struct pd_store *st, const struct pd_digest_scan *f,
     pd_ticket_cb cb, void *arg)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = sla_prepare(sq, "SELECT " TICKET_COLUMNS
+	sqlite3_stmt *s = sq_prepare_once(sq, "SELECT " TICKET_COLUMNS
 	    " FROM tickets t WHERE t.id IN ("
 	    "SELECT id FROM tickets WHERE queue = ?1 AND created_at >= ?2 "
 	    "AND created_at < ?3 UNION "
@@ -148,7 +129,8 @@ sq_event_range(struct pd_store *st, const char *kind, int64_t since,
     int64_t until, pd_event_cb cb, void *arg)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = sla_prepare(sq, "SELECT ticket_id, at, kind, actor, "
+	sqlite3_stmt *s = sq_prepare_once(sq,
+	    "SELECT ticket_id, at, kind, actor, "
 	    "detail FROM events WHERE kind = ?1 AND at >= ?2 AND at < ?3 "
 	    "ORDER BY at, id");
 	struct pd_event e;
@@ -183,18 +165,13 @@ int
 sq_digest_last(struct pd_store *st, const char *queue, int64_t *period_end)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = sla_prepare(sq, "SELECT max(period_end) FROM "
+	sqlite3_stmt *s = sq_prepare_once(sq, "SELECT max(period_end) FROM "
 	    "digests WHERE queue = ?1");
-	int rc;
 
 	if (s == NULL)
 		return PD_EINTERNAL;
 	sq_bind_text(s, 1, queue);
-	rc = sqlite3_step(s);
-	*period_end = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? PD_OK : sq_code(sq, rc);
-	sqlite3_finalize(s);
-	return rc;
+	return sq_scalar_once(sq, s, period_end);
 }
 
 /* sq_digest_mark - record a digest period once */
@@ -203,7 +180,7 @@ sq_digest_mark(struct pd_store *st, const char *queue, int64_t since,
     int64_t until, int64_t now, bool *fresh)
 {
 	struct sq_store *sq = (struct sq_store *)st;
-	sqlite3_stmt *s = sla_prepare(sq, "INSERT INTO digests (queue, "
+	sqlite3_stmt *s = sq_prepare_once(sq, "INSERT INTO digests (queue, "
 	    "period_end, period_start, created_at) VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT DO NOTHING");
 	int rc;

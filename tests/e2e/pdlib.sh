@@ -12,6 +12,8 @@
 #		pd_milter_start / pd_milter_stop   (re)start or stop the milter
 #		pd_e2e_teardown                     stop everything (never hangs)
 #		pdctl ARGS...                       run postdeskctl -c $PD_CONF
+#		pd_wait_for N CMD...                retry CMD every 0.2 s
+#		pd_send_trusted FROM RCPT FILE      send as a trusted agent
 #		pd_e2e_tap_init PLAN / ok / check   TAP helpers with a watchdog
 #
 # ENV		top_srcdir, top_builddir (set by "make check"); PD_KEEP_TMP=1
@@ -210,6 +212,32 @@ pd_e2e_teardown()
 	pd_worker_kill
 	pd_milter_stop
 	[ -z "${PF_DIR:-}" ] || pf_stop "$PF_DIR" >/dev/null 2>&1 || true
+}
+
+# pd_wait_for N CMD... - run CMD every 0.2 s until it succeeds, at most
+# N times; CMD is run anew each time (a function, not an expansion)
+pd_wait_for()
+{
+	local n=$1
+
+	shift
+	for _ in $(seq 1 "$n"); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# pd_send_trusted FROM RCPT FILE - send FILE over SMTP to PF_PORT from
+# 127.0.0.2, the tests' trusted_networks: an agent by its From
+pd_send_trusted()
+{
+	python3 - "$PF_PORT" "$1" "$2" "$3" <<'PY'
+import smtplib, sys
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30,
+                  source_address=("127.0.0.2", 0)) as s:
+    s.sendmail(sys.argv[2], [sys.argv[3]], open(sys.argv[4], "rb").read())
+PY
 }
 
 # --- TAP helpers: tests/e2e/taplib.sh -------------------------------

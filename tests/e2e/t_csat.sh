@@ -24,19 +24,6 @@ export PF_MAILBOXES="support help cust alice bob boss postmaster"
 export PF_INJECT_MILTER=1
 pd_e2e_tap_init $PLAN 240
 
-# wait_for N CMD... - run CMD every 0.2 s until it succeeds, N times
-wait_for()
-{
-	local n=$1
-
-	shift
-	for _ in $(seq 1 "$n"); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # surveys_for TAG - delivered surveys of ticket TAG in the cust Maildir
 surveys_for()
 {
@@ -66,13 +53,13 @@ answer_and_resolve()
 {
 	printf 'From: Alice <alice@example.com>\nTo: cust+%s@example.com\nSubject: Re: [%s] Scanner\nMessage-ID: <a%s@agent>\n\n#resolve\n\nClean the rollers, please.\n' \
 	    "$1" "$2" "$1" >"$WORK/a$1"
-	python3 - "$PF_PORT" "$WORK/a$1" "cust+$1@example.com" <<'PY'
-import smtplib, sys
-with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30,
-                  source_address=("127.0.0.2", 0)) as s:
-    s.sendmail("alice@example.com", [sys.argv[3]],
-               open(sys.argv[2], "rb").read())
-PY
+	pd_send_trusted alice@example.com "cust+$1@example.com" "$WORK/a$1"
+}
+
+# support_grew - the desk received mail since SUP was counted
+support_grew()
+{
+	[ "$(pf_maildir_count support)" -gt "$SUP" ]
 }
 
 # click FROM ADDRESS [COMMENT] - the customer's mail to a grade address
@@ -118,7 +105,7 @@ answer_and_resolve 1 "$T1"
 pf_wait_queue_empty 20
 sleep 1
 ok "$([ "$(surveys_for "$T1")" = 0 ]; echo $?)" "no survey before the delay"
-check "the survey arrives after the delay" wait_for 100 survey_has "$T1" 1
+check "the survey arrives after the delay" pd_wait_for 100 survey_has "$T1" 1
 S=$(grep -l '^Auto-Submitted: auto-generated' "$PF_DIR/mail/cust/new/"* |
     xargs grep -l -F "[$T1]" | head -1)
 ok "$($MC header "$S" Subject | grep -qF "[$T1]"; echo $?)" \
@@ -160,14 +147,14 @@ pf_wait_queue_empty 20
 ok "$(pdctl csat --json | grep -q '"4":1,"5":0'; echo $?)" \
     "the altered token records nothing"
 check "... and the mail reaches the desk as ordinary mail" \
-    wait_for 50 test "$(pf_maildir_count support)" -gt "$SUP"
+    pd_wait_for 50 support_grew
 check "the milter logged the bad token" \
     grep -q 'token that does not verify' "$PD_MILTER_LOG"
 
 # 5. A low grade with a comment reaches the managers.
 T2=$(open_ticket 2)
 answer_and_resolve 2 "$T2"
-check "the second ticket's survey arrives" wait_for 100 survey_has "$T2" 1
+check "the second ticket's survey arrives" pd_wait_for 100 survey_has "$T2" 1
 S2=$(grep -l '^Auto-Submitted: auto-generated' "$PF_DIR/mail/cust/new/"* |
     xargs grep -l -F "[$T2]" | head -1)
 click cust+2@example.com "$(grade_address "$S2" 1)" "The answer came far too late."
@@ -184,7 +171,7 @@ has_low_grade_mail()
 	[ -n "$(low_grade_mails)" ]
 }
 check "a low grade with a comment reaches the manager" \
-    wait_for 50 has_low_grade_mail
+    pd_wait_for 50 has_low_grade_mail
 ok "$(grep -q 'far too late' "$(low_grade_mails | head -1)"; echo $?)" \
     "... with the customer's comment"
 ok "$(pdctl csat | grep -q 'grade 1: The answer came far too late.'; echo $?)" \
@@ -202,7 +189,7 @@ ok "$(pdctl csat --json | grep -q '"1":0,"2":0,"3":1'; echo $?)" \
 SUP=$(pf_maildir_count support)
 click cust+2@example.com "$RT" "Thanks, but the scanner still jams."
 check "a reply in words reaches the desk" \
-    wait_for 50 test "$(pf_maildir_count support)" -gt "$SUP"
+    pd_wait_for 50 support_grew
 
 # 6. A reopen before the delay cancels the survey.
 T3=$(open_ticket 3)
@@ -229,7 +216,7 @@ N4=$(printf '%s' "$T4" | cut -d- -f2)
 sqlite3 "$WORK/db/postdesk.db" "UPDATE outbox SET expires_at = strftime('%s','now') - 1 WHERE kind = 'csat' AND ticket_id = $N4" 2>>"$WORK/test.log"
 sleep 5
 pd_worker_start
-check "worker back after the limit: the survey is dropped" wait_for 50 sh -c \
+check "worker back after the limit: the survey is dropped" pd_wait_for 50 sh -c \
     "'$PD_CTL_BIN' -c '$PD_CONF' queue --json | grep -q '\"kind\":\"csat\",\"ticket\":$N4,[^}]*\"state\":\"cancelled\"'"
 ok "$(grep -q "PD-$N4: .*kind=csat.*status=dropped (expired" "$PD_WORKER_LOG" &&
     [ "$(surveys_for "$T4")" = 0 ]; echo $?)" "... logged, and never sent"
@@ -259,7 +246,7 @@ for _ in 1 2 3 4; do
 	pd_worker_kill KILL
 	pd_worker_start
 done
-check "crash run: every survey left the outbox" wait_for 150 sh -c \
+check "crash run: every survey left the outbox" pd_wait_for 150 sh -c \
     "! '$PD_CTL_BIN' -c '$PD_CONF' queue --json | grep -q '\"kind\":\"csat\",[^}]*\"state\":\"\\(pending\\|sending\\)\"'"
 pf_wait_queue_empty 30
 BADN=0
