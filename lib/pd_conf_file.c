@@ -203,6 +203,11 @@ pd_conf_file_read(struct pd_conf_file *f)
 	size_t len;
 	int rc;
 
+	/*
+	 * An empty index is an array of no lines, never NULL: callers walk
+	 * it as lines .. lines + n_lines, and NULL + 0 is undefined in C.
+	 */
+	f->lines = pd_xcalloc(1, sizeof(*f->lines));
 	rc = file_load(f);
 	if (rc != PD_OK)
 		return rc;

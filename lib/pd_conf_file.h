@@ -43,7 +43,8 @@ struct pd_conf_file {
 	struct pd_err	*err;		/* borrowed, may be NULL */
 	char		*text;		/* the whole file, NUL-terminated */
 	size_t		 len;
-	struct pd_conf_line *lines;	/* in file order */
+	struct pd_conf_line *lines;	/* in file order; not NULL after
+					 * pd_conf_file_read(), even empty */
 	size_t		 n_lines;
 };
 

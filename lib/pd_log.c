@@ -48,7 +48,7 @@ pd_log_close(void)
 }
 
 /* log_emit_qid - format one line, queue id first, write it everywhere */
-static void
+static void __attribute__((format(printf, 4, 0)))
 log_emit_qid(int prio, const char *qid, const char *label, const char *fmt,
     va_list ap)
 {
@@ -73,7 +73,7 @@ log_emit_qid(int prio, const char *qid, const char *label, const char *fmt,
 }
 
 /* log_emit - a line without queue id */
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_emit(int prio, const char *label, const char *fmt, va_list ap)
 {
 	log_emit_qid(prio, NULL, label, fmt, ap);

@@ -502,9 +502,15 @@ pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
 				d[i] = ' ';
 			}
 		}
+		/*
+		 * A control character before a prefix hid it from rw.p
+		 * ("\x1aRe: x"); as a space it is trimmed, so take the
+		 * prefixes it uncovers too.
+		 */
 		if (collapse(pd_buf_str(&rw.d2) + rw.p, rw.d2.len - rw.p,
 		    &b) == PD_OK)
-			s = pd_buf_detach(&b);
+			s = pd_xstrdup(pd_buf_str(&b) +
+			    pd_subject_prefix_len(pd_buf_str(&b), b.len));
 	}
 	pd_buf_free(&b);
 	pd_subject_rw_free(&rw);

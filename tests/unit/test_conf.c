@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "pd_conf.h"
+#include "pd_conf_file.h"
 #include "pd_err.h"
 #include "../harness/tap.h"
 
@@ -556,9 +557,41 @@ test_refs(void)
 	    "priority names are lower case");
 }
 
+/*
+ * test_empty - an empty file and a lone section header are refused with a
+ * message; the line index of an empty file is an empty array, not NULL
+ * (clang's UBSan flagged "lines + n_lines" with lines NULL; fuzz_conf)
+ */
+static void
+test_empty(void)
+{
+	struct pd_conf_file f;
+	struct pd_err err;
+	struct pd_conf *c;
+
+	c = load_text("", &err);
+	ok(c == NULL && strstr(err.msg, "no [queue NAME] section") != NULL,
+	    "empty file: %s", err.msg);
+	c = load_text("[general]\n", &err);
+	ok(c == NULL && strstr(err.msg, "no [queue NAME] section") != NULL,
+	    "[general] alone: %s", err.msg);
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/pdconfXXXXXX");
+	close(mkstemp(tmp_path));
+	memset(&f, 0, sizeof(f));
+	f.path = tmp_path;
+	f.err = &err;
+	is_int(pd_conf_file_read(&f), PD_OK, "empty file reads");
+	ok(f.lines != NULL && f.n_lines == 0, "empty index is not NULL");
+	ok(pd_conf_file_find(&f, "general", NULL) == NULL,
+	    "nothing found in it");
+	pd_conf_file_free(&f);
+	unlink(tmp_path);
+}
+
 int
 main(void)
 {
+	test_empty();
 	test_product();
 	test_sample();
 	test_bad();

@@ -425,6 +425,10 @@ static const struct {
 	{ " =?UTF-8?Q?a=C2=85b?=", "a b" },
 	{ " =?UTF-8?Q?x=09=D0=9Ey?=", "x Оy" },
 	{ "", "" },
+	/* a control character in front hid the prefixes (fuzz_prefix) */
+	{ "\n\x1aI:", "" },
+	{ " \x01Re: Re: hello", "hello" },
+	{ " =?UTF-8?Q?=1BAW:_x?=", "x" },
 };
 
 /* check_display - the ticket title */
