@@ -58,10 +58,15 @@ deliver_log(const struct worker *w, const struct worker_item *it,
     const char *status, const char *detail)
 {
 	char to[300];
+	char who[64];
 
-	pd_info("%s-%lld: outbox=%lld, kind=%s, to=<%s>, relay=%s, "
-	    "status=%s (%s)", it->ticket_id > 0 ? w->conf->tag_prefix :
-	    "digest", (long long)it->ticket_id, (long long)it->id, it->kind,
+	if (it->ticket_id > 0)
+		snprintf(who, sizeof(who), "%s-%lld", w->conf->tag_prefix,
+		    (long long)it->ticket_id);
+	else
+		snprintf(who, sizeof(who), "%s", it->kind);
+	pd_info("%s: outbox=%lld, kind=%s, to=<%s>, relay=%s, status=%s (%s)",
+	    who, (long long)it->id, it->kind,
 	    pd_log_printable(to, sizeof(to), it->recipient),
 	    w->conf->smtp_relay, status, detail);
 }
