@@ -145,6 +145,13 @@ overdue(const struct pd_conf_sla *sla, const struct pd_ticket *t,
 	return v->res_used - v->res_target;
 }
 
+/* res_due - a line's resolution due time (see pd_digest.h) */
+static int64_t
+res_due(const struct pd_sla_view *v)
+{
+	return v->res_running && v->res_used < v->res_target ? v->res_due : 0;
+}
+
 /* compute_breaches - the period's breach lines of ticket t */
 static void
 compute_breaches(struct compute *c, const struct pd_conf_sla *sla,
@@ -161,7 +168,7 @@ compute_breaches(struct compute *c, const struct pd_conf_sla *sla,
 		b->listed = true;
 		listed[b->first ? 0 : 1] = true;
 		line_add(c, &c->d->breached, t, b->first, b->first ?
-		    v->fr_due : v->res_due, overdue(sla, t, v, b->first,
+		    v->fr_due : res_due(v), overdue(sla, t, v, b->first,
 		    c->d->now), b->at);
 	}
 }
@@ -184,7 +191,7 @@ compute_open(struct compute *c, const struct pd_conf_sla *sla,
 	else if (v->fr_risk)
 		line_add(c, &d->at_risk, t, true, v->fr_due, v->fr_left, 0);
 	if (v->res_past && !listed[1])
-		line_add(c, &d->still, t, false, v->res_due,
+		line_add(c, &d->still, t, false, res_due(v),
 		    overdue(sla, t, v, false, d->now), 0);
 	else if (v->res_risk)
 		line_add(c, &d->at_risk, t, false, v->res_due,

@@ -87,7 +87,11 @@ struct pd_digest_ticket {
 	enum pd_ticket_status status;
 	int64_t		 age;			/* now - created_at, s */
 	enum pd_digest_target target;
-	int64_t		 due;			/* UTC; 0 when paused */
+	int64_t		 due;			/* UTC: the first-response
+						   due time, or when a
+						   running resolution clock
+						   short of its target
+						   reaches it; else 0 */
 	long		 open_time;		/* over (breach) or left
 						   (at risk), business s */
 	int64_t		 breached_at;		/* event time, or 0 */

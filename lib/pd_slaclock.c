@@ -67,14 +67,13 @@ pd_slaclock_view(const struct pd_conf_sla *sla, const struct pd_ticket *t,
 	v->res_used = (long)t->res_used;
 	if (v->res_running && now > t->res_since)
 		v->res_used += pd_sla_elapsed(sla, t->res_since, now);
-	v->res_due = v->res_running ? t->resolution_due : 0;
+	v->res_due = t->resolution_due;
 	v->res_warn_at = v->res_running ? clock_due(sla, t->res_since,
 	    v->res_target - sla->warn_before - (long)t->res_used) : 0;
 	v->fr_past = v->fr_open && now >= v->fr_due;
 	v->fr_risk = v->fr_open && !v->fr_past &&
 	    v->fr_left <= sla->warn_before;
-	v->res_past = v->res_open && (v->res_running ? v->res_due > 0 &&
-	    now >= v->res_due : v->res_used >= v->res_target);
+	v->res_past = v->res_open && v->res_used >= v->res_target;
 	v->res_risk = v->res_open && !v->res_past && v->res_running &&
 	    v->res_due > 0 && v->res_target - v->res_used <= sla->warn_before;
 }
@@ -95,12 +94,13 @@ pd_slaclock_next(const struct pd_conf_sla *sla, const struct pd_ticket *t,
 		next = earliest(next, v.fr_due);
 	}
 	if (v.res_open && !(f & PD_SLA_RES_BREACHED)) {
-		if (v.res_running) {
+		if (v.res_used >= v.res_target)
+			next = earliest(next, now > 0 ? now : 1);
+		else if (v.res_running) {
 			if (!(f & PD_SLA_RES_WARNED))
 				next = earliest(next, v.res_warn_at);
 			next = earliest(next, v.res_due);
-		} else if (v.res_used >= v.res_target)
-			next = earliest(next, now > 0 ? now : 1);
+		}
 	}
 	return next;
 }
@@ -117,6 +117,31 @@ pd_slaclock_start(const struct pd_conf_sla *sla, struct pd_ticket *t)
 	    sla->resolution[t->priority]);
 	t->sla_flags = 0;
 	t->sla_next_at = pd_slaclock_next(sla, t, t->created_at);
+}
+
+/*
+ * res_reached - the instant the resolution clock of a (t after a change
+ * at now) reaches its target: ahead on a running clock; for a clock
+ * already past it, the instant it got there while it last ran, or now
+ * when a new priority moved the target below the time counted; 0 for a
+ * stopped clock short of its target
+ */
+static int64_t
+res_reached(const struct pd_conf_sla *sla, const struct pd_ticket *t,
+    const struct pd_ticket *a, bool new_priority, int64_t now)
+{
+	long target = sla->resolution[a->priority];
+	int64_t due;
+
+	if (a->res_used < target) {
+		due = clock_due(sla, a->res_since, target - (long)a->res_used);
+		return new_priority && due > 0 && due < now ? now : due;
+	}
+	if (!new_priority && t->res_since > 0 && t->res_used < target)
+		return clock_due(sla, t->res_since, target - (long)t->res_used);
+	if (!new_priority && t->resolution_due > 0 && t->resolution_due <= now)
+		return t->resolution_due;
+	return now;
 }
 
 /* pd_slaclock_apply - see pd_slaclock.h */
@@ -156,8 +181,7 @@ pd_slaclock_apply(const struct pd_conf_sla *sla, const struct pd_ticket *t,
 		if (!(a.sla_flags & PD_SLA_RES_BREACHED))
 			a.sla_flags &= ~PD_SLA_RES_WARNED;
 	}
-	a.resolution_due = clock_due(sla, a.res_since,
-	    sla->resolution[a.priority] - (long)a.res_used);
+	a.resolution_due = res_reached(sla, t, &a, new_priority, u->now);
 	a.sla_next_at = pd_slaclock_next(sla, &a, u->now);
 	u->res_used = a.res_used;
 	u->res_since = a.res_since;

@@ -17,10 +17,16 @@
  *				  res_used is the open time it counted
  *				  before res_since, the instant it runs
  *				  since (0 when stopped); resolution_due is
- *				  when it reaches the target (0 when stopped)
+ *				  the instant it reaches the target: ahead
+ *				  while it runs short of it, the instant it
+ *				  got there once past it (kept across stops
+ *				  and restarts; a priority change that moves
+ *				  the target below the time counted makes it
+ *				  the instant of the change), 0 while stopped
+ *				  short of it
  *		A warning is due when warn_before of open time is left on a
- *		target (at once when the target is shorter than that); a
- *		breach when it is used up.  sla_flags remember what was done
+ *		target (at the next open instant from the start when the
+ *		target is shorter than that); a breach when it is used up.  sla_flags remember what was done
  *		(a warning or a breach is done once per target; a priority
  *		change makes a new promise and clears a warning not yet
  *		followed by a breach), and sla_next_at is the earliest
