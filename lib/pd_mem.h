@@ -5,6 +5,9 @@
  *		abort()), as in Postfix mymalloc and GLib g_malloc, which GMime
  *		already uses.  Raw malloc/free are used nowhere else.
  * OWNERSHIP	The caller owns what these return and frees it with pd_free().
+ * FAULTS	No fault-injection hook, on purpose: these never return a
+ *		failure, so a failed allocation could only abort the process
+ *		(pd_fault.h says which allocation failures are injected).
  * THREADS	Reentrant.
  *
  * SPDX-License-Identifier: MIT

@@ -111,8 +111,8 @@ csat_store(struct pd_store *st, struct pd_csat_answer *a, long window,
 		rc = pd_store_ticket_get(st, a->ticket_id, t);
 	if (rc == PD_OK)
 		rc = pd_store_commit(st);
-	else
-		pd_store_rollback(st);
+	if (rc != PD_OK)
+		pd_store_rollback(st);	/* also after a failed commit */
 	return rc;
 }
 

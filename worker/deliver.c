@@ -216,7 +216,8 @@ deliver_take(const struct pd_outbox *o, void *arg)
 		job->msg = it->msg.data;
 		job->len = it->msg.len;
 	} else {
-		job->rc = PD_EPERMFAIL;
+		/* a busy or failing database is deferred, not a failure */
+		job->rc = rc == PD_ETEMP ? PD_ETEMP : PD_EPERMFAIL;
 		snprintf(job->reply.text, sizeof(job->reply.text), "%s",
 		    err.msg[0] ? err.msg : pd_err_str(rc));
 	}
