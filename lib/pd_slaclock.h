@@ -26,7 +26,8 @@
  *				  short of it
  *		A warning is due when warn_before of open time is left on a
  *		target (at the next open instant from the start when the
- *		target is shorter than that); a breach when it is used up.  sla_flags remember what was done
+ *		target is shorter than that); a breach when it is used up.
+ *		sla_flags remember what was done
  *		(a warning or a breach is done once per target; a priority
  *		change makes a new promise and clears a warning not yet
  *		followed by a breach), and sla_next_at is the earliest

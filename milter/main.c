@@ -8,14 +8,17 @@
  * DESIGN	Runs in the foreground (systemd Type=simple); -f also copies
  *		the log to stderr.  Signals (milter_signal.c): SIGTERM stops
  *		libmilter from accepting connections, and main() then waits
- *		(at most STOP_WAIT seconds) for the connections in flight to
- *		finish their messages before it closes the store; SIGHUP and
- *		SIGUSR1 reload the configuration (milter_reload).  A unix
- *		socket is made with umask 007 so Postfix (in our group) can
- *		connect.
+ *		(at most STOP_WAIT seconds) for the messages in flight to
+ *		finish before it closes the store (if connections are still
+ *		open then, idle or not, it exits without closing anything
+ *		their threads may be using); SIGHUP and SIGUSR1 reload the
+ *		configuration (milter_reload).  A unix socket is made with
+ *		umask 007 so Postfix (in our group) can connect.
  * OWNERSHIP	main() owns the configuration snapshot and the key for the
  *		life of the process; connections take references.
- * THREADS	Single-threaded until smfi_main().
+ * THREADS	Single-threaded until milter_serve() starts the reload
+ *		thread, right before smfi_main(); from then on
+ *		conf_current is only touched under conf_lock.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -54,6 +57,19 @@ milter_conf_get(void)
 	return c;
 }
 
+/* milter_conf_drop - at exit: release the configuration, end reloads */
+static void
+milter_conf_drop(void)
+{
+	struct pd_conf *c;
+
+	pthread_mutex_lock(&conf_lock);
+	c = conf_current;
+	conf_current = NULL;
+	pthread_mutex_unlock(&conf_lock);
+	pd_conf_unref(&c);
+}
+
 /*
  * milter_reload - load path; keep the running configuration when the new
  * one is invalid or changes a key that needs a restart.  One log line.
@@ -71,6 +87,11 @@ milter_reload(const char *path)
 		return;
 	}
 	pthread_mutex_lock(&conf_lock);
+	if (conf_current == NULL) {		/* stopping */
+		pthread_mutex_unlock(&conf_lock);
+		pd_conf_unref(&next);
+		return;
+	}
 	if (pd_conf_check_reload(conf_current, next, &err) != PD_OK) {
 		pthread_mutex_unlock(&conf_lock);
 		pd_error("reload: %s; keeping the running configuration",
@@ -85,17 +106,24 @@ milter_reload(const char *path)
 	pd_info("reload: configuration %s loaded", path);
 }
 
-/* milter_drain - after stop: wait (bounded) for connections in flight */
-static void
+/*
+ * milter_drain - after stop: wait (bounded) for the messages in flight;
+ * true when no connection is left either, so that what connections use
+ * may be torn down.  An idle connection (the worker keeps its sessions
+ * to the relay open) is not waited for: it has nothing to lose, and
+ * Postfix applies its milter default action if it sends another message.
+ */
+static bool
 milter_drain(void)
 {
 	int i;
 
-	for (i = 0; i < STOP_WAIT * 10 && milter_conn_active() > 0; i++)
+	for (i = 0; i < STOP_WAIT * 10 && milter_msg_active() > 0; i++)
 		usleep(100000);
-	if (milter_conn_active() > 0)
-		pd_warn("stopping with %d connection(s) still open",
-		    milter_conn_active());
+	if (milter_msg_active() > 0)
+		pd_warn("stopping with %d message(s) still in flight",
+		    milter_msg_active());
+	return milter_conn_active() == 0;
 }
 
 /* usage - print usage and exit */
@@ -157,8 +185,9 @@ milter_nodelay(void)
  * socket listens, the log goes to its configured targets only.
  */
 static int
-milter_serve(const struct pd_conf *conf, int log_targets)
+milter_serve(const char *path, int log_targets)
 {
+	const struct pd_conf *conf = conf_current;	/* no reload yet */
 	char *sock = (char *)conf->milter_socket;
 
 	if (strncmp(sock, "unix:", 5) == 0 || strncmp(sock, "local:", 6) == 0)
@@ -172,6 +201,9 @@ milter_serve(const struct pd_conf *conf, int log_targets)
 	milter_nodelay();
 	pd_log_open("postdesk/milter", log_targets);
 	pd_info("started, socket=%s, database=%s", sock, conf->database);
+	/* after the last write of the log settings (pd_log.c: THREADS) */
+	if (!milter_signal_start(path))
+		pd_fatal(EX_OSERR, "cannot start the reload thread");
 	return smfi_main() == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 }
 
@@ -212,14 +244,17 @@ main(int argc, char **argv)
 	milter_key = key;
 	pd_mime_init();
 	milter_check_store(conf_current);
-	if (!milter_signal_start(path))
-		pd_fatal(EX_OSERR, "cannot start the reload thread");
-	rc = milter_serve(conf_current, targets);
-	milter_drain();
+	rc = milter_serve(path, targets);
+	if (!milter_drain()) {
+		/* open connections' threads may still use the store, GMime,
+		 * the key: leave them to the end of the process */
+		pd_info("stopped");
+		return rc;
+	}
 	milter_pool_shutdown();
 	pd_info("stopped");
 	pd_mime_shutdown();
 	pd_key_free(&key);
-	pd_conf_unref(&conf_current);
+	milter_conf_drop();
 	return rc;
 }

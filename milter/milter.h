@@ -102,6 +102,8 @@ struct milter_conn {
 	bool		 relay;			/* the worker's relay service */
 	bool		 trusted;		/* client in trusted_networks */
 	bool		 submission;		/* a submission service */
+	bool		 in_flight;		/* a message between MAIL and
+						 * its reset (milter_ctx.c) */
 	struct milter_msg msg;
 };
 
@@ -134,6 +136,8 @@ bool	milter_signal_start(const char *path);
 
 /* milter_ctx.c */
 int	milter_conn_active(void);
+int	milter_msg_active(void);
+void	milter_msg_begin(struct milter_conn *conn);
 struct milter_conn *milter_conn_new(void);
 void	milter_conn_free(struct milter_conn **conn);
 void	milter_msg_reset(struct milter_conn *conn, int how);

@@ -17,7 +17,11 @@
  *		            other agents added if missing
  *		  rejected  body untouched; customer recipients removed; the
  *		            support address added; the worker tells the agent
- *		Mail about no ticket, or seen before, passes unchanged.  On a
+ *		Mail about no ticket passes unchanged.  Mail seen before (its
+ *		Message-ID recorded: a resend after a 4xx that came after
+ *		our commit, say the milter killed before it answered) gets
+ *		the first pass's outcome again, read back from the store
+ *		(agent_replay), without changing the ticket twice.  On a
  *		store failure on_error applies, as for customers' mail.
  *		Nothing is changed unless the transaction committed.
  * OWNERSHIP	The body edit (struct pd_bodyedit) is this file's, freed
@@ -210,6 +214,77 @@ agent_route_in(struct milter_conn *conn, const char *qid, const char *agent,
 	in->excerpt = be->first_text;
 }
 
+/* what agent_replay looks for among the ticket's messages */
+struct agent_seen {
+	const char	*message_id;
+	bool		 found;
+	bool		 note;		/* recorded as a note (or refused) */
+};
+
+/* agent_seen_cb - pd_store_message_list callback: find the message */
+static int
+agent_seen_cb(const struct pd_message_rec *m, void *arg)
+{
+	struct agent_seen *seen = arg;
+
+	if (strcmp(m->message_id, seen->message_id) == 0) {
+		seen->found = true;
+		seen->note = m->note;
+	}
+	return PD_OK;
+}
+
+/* agent_has_note - does the mail carry a #note command? */
+static bool
+agent_has_note(const struct pd_cmd_list *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->cmds[i].kind == PD_CMD_NOTE)
+			return true;
+	return false;
+}
+
+/*
+ * agent_replay - out for a message the store has seen before: the
+ * ticket's state and the first pass's outcome.  Recorded as a note: a
+ * #note again goes to the desk only (with the other agents), a refused
+ * mail to the support address only (its notice went out the first
+ * time); otherwise an answer again.  Not found under its ticket (merged
+ * away since): the desk only, the safe side.
+ */
+static int
+agent_replay(struct pd_store *st, const struct pd_route_in *in,
+    const struct pd_bodyedit *be, struct pd_route_out *out)
+{
+	struct agent_seen seen = { out->message_id, false, false };
+	struct pd_ticket t = { 0 };
+	int rc;
+
+	rc = pd_store_message_list(st, out->ticket_id, agent_seen_cb, &seen);
+	if (rc == PD_OK)
+		rc = pd_store_ticket_get(st, out->ticket_id, &t);
+	if (rc != PD_OK) {
+		pd_ticket_clear(&t);
+		return rc;
+	}
+	out->status = t.status;
+	out->priority = t.priority;
+	out->queue = pd_team_queue_by_name(in->conf, t.queue);
+	if (out->queue == NULL)
+		out->queue = in->queue;
+	if (seen.found && !seen.note)
+		out->agent = in->customer_rcpts ? PD_AGENT_ANSWER :
+		    PD_AGENT_INTERNAL;
+	else if (seen.found && agent_has_note(&be->cmds) && !be->cmds.bad)
+		out->agent = PD_AGENT_NOTE;
+	else
+		out->agent = PD_AGENT_REJECTED;
+	pd_ticket_clear(&t);
+	return PD_OK;
+}
+
 /* agent_outcome_name - log word of an outcome */
 static const char *
 agent_outcome_name(enum pd_agent_outcome o)
@@ -244,14 +319,15 @@ agent_apply(SMFICTX *ctx, struct milter_conn *conn, const char *qid,
 	}
 	milter_eom_tags(ctx, conn, out);
 	pd_msg_info(qid, "ticket=%s-%lld, agent=<%s>, action=%s, status=%s, "
-	    "priority=%s, changes=%s%s%s%s", conn->conf->tag_prefix,
+	    "priority=%s, changes=%s%s%s%s%s", conn->conf->tag_prefix,
 	    (long long)out->ticket_id, agent,
 	    agent_outcome_name(out->agent),
 	    pd_ticket_status_name(out->status),
 	    pd_conf_priority_name(out->priority),
 	    out->applied[0] ? out->applied : "none",
 	    out->why[0] ? ", refused: " : "", out->why,
-	    be->sealed ? ", body sealed" : "");
+	    be->sealed ? ", body sealed" : "",
+	    out->action == PD_ROUTE_DUPLICATE ? ", repeat" : "");
 	/* a notice, or a survey a resolution scheduled, waits in the outbox */
 	pd_nudge_send(conn->conf->worker_socket);
 }
@@ -284,6 +360,8 @@ milter_agent_process(SMFICTX *ctx, struct milter_conn *conn,
 		    err.msg : "no queue");
 	}
 	rc = pd_route_message(st, &in, &out);
+	if (rc == PD_OK && out.action == PD_ROUTE_DUPLICATE)
+		rc = agent_replay(st, &in, &be, &out);
 	if (rc == PD_OK)
 		milter_errors_flush(st);
 	milter_pool_put(st, rc == PD_OK);
@@ -292,7 +370,7 @@ milter_agent_process(SMFICTX *ctx, struct milter_conn *conn,
 		pd_bodyedit_free(&be);
 		return milter_eom_on_error(ctx, conn, qid, pd_err_str(rc));
 	}
-	if (out.action == PD_ROUTE_NONE || out.action == PD_ROUTE_DUPLICATE)
+	if (out.action == PD_ROUTE_NONE)
 		pd_msg_info(qid, "agent=<%s>, action=%s: no ticket concerned, "
 		    "passed unchanged", agent,
 		    pd_route_action_name(out.action));

@@ -111,6 +111,7 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	if (conn == NULL)
 		return SMFIS_ACCEPT;
 	milter_msg_reset(conn, MILTER_RESET_MSG);
+	milter_msg_begin(conn);
 	conn->msg.sender = pd_xstrndup(argv[0] ? argv[0] : "", 512);
 	if (conn->submission && !conn->relay)
 		conn->msg.agent = pd_team_agent(conn->conf,

@@ -10,7 +10,12 @@
  *		Everything is bounded: past max_header_size in total the
  *		message is marked headers_overflow and passes unchanged.
  * OWNERSHIP	See milter.h.
- * THREADS	Per-connection; no shared state except the id counter.
+ * THREADS	Per-connection; no shared state except the id counter and
+ *		two counts for the drain at SIGTERM: live contexts, and
+ *		messages in flight (from MAIL to their end, abort or the
+ *		connection's close).  Decrements are published with release
+ *		order and read with acquire order, so that whatever a thread
+ *		did (GMime, the store pool) happens before main() looks.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -22,12 +27,30 @@
 #include "pd_team.h"
 
 static int conns_active;		/* contexts alive, for the drain */
+static int msgs_active;			/* messages between MAIL and end */
 
 /* milter_conn_active - connections whose context is alive */
 int
 milter_conn_active(void)
 {
-	return __atomic_load_n(&conns_active, __ATOMIC_RELAXED);
+	return __atomic_load_n(&conns_active, __ATOMIC_ACQUIRE);
+}
+
+/* milter_msg_active - messages in flight */
+int
+milter_msg_active(void)
+{
+	return __atomic_load_n(&msgs_active, __ATOMIC_ACQUIRE);
+}
+
+/* milter_msg_begin - a message starts (MAIL FROM): now in flight */
+void
+milter_msg_begin(struct milter_conn *conn)
+{
+	if (conn->in_flight)
+		return;
+	conn->in_flight = true;
+	__atomic_add_fetch(&msgs_active, 1, __ATOMIC_RELAXED);
 }
 
 /* milter_conn_new - context for a new MTA connection */
@@ -57,7 +80,7 @@ milter_conn_free(struct milter_conn **conn)
 	pd_buf_free(&(*conn)->msg.raw);
 	pd_conf_unref(&(*conn)->conf);
 	pd_xfree(conn);
-	__atomic_sub_fetch(&conns_active, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&conns_active, 1, __ATOMIC_RELEASE);
 }
 
 /* milter_msg_reset - forget everything about the current message */
@@ -71,6 +94,10 @@ milter_msg_reset(struct milter_conn *conn, int how)
 
 	if (!(how & MILTER_RESET_MSG))
 		return;
+	if (conn->in_flight) {
+		conn->in_flight = false;
+		__atomic_sub_fetch(&msgs_active, 1, __ATOMIC_RELEASE);
+	}
 	for (i = 0; i < msg->n_rcpts; i++)
 		pd_free(msg->rcpts[i].addr);
 	pd_buf_reset(&raw);

@@ -4,8 +4,9 @@
 # Ends with one line "tests: N passed, N failed" counted from the TAP
 # results of both runs.  Run as root from anywhere; builds go to _build/.
 #
-# Environment: CHECK_VARIANTS (default "plain asan"), CHECK_DISTCHECK=1 to
-# also run "make distcheck" in the plain build.
+# Environment: CHECK_VARIANTS (default "plain asan"; "tsan" is a
+# ThreadSanitizer build, see tsan_variant), CHECK_DISTCHECK=1 to also run
+# "make distcheck" in the plain build.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,11 +50,36 @@ run_variant() {
 	return $rc
 }
 
+# tsan_variant - the ThreadSanitizer build ("tsan", --enable-tsan) and its
+# suite.  Every report fails the run: halt_on_error stops the program at
+# the first one (a daemon that dies fails its test), and each report is
+# also written to _build/tsan-reports/tsan.PID, which are counted here
+# (TSAN_REPORTS) even if no test noticed.  tests/tsan.supp lists what is
+# tolerated in libmilter, with why; G_SLICE=always-malloc makes GLib's
+# slice allocator use malloc, which ThreadSanitizer sees.
+TSAN_REPORTS=0
+tsan_variant() {
+	local logs="$top/_build/tsan-reports" rc=0 f
+
+	rm -rf "$logs" && mkdir -p "$logs" || return 1
+	G_SLICE=always-malloc TSAN_OPTIONS="halt_on_error=1 \
+second_deadlock_stack=1 suppressions=$top/tests/tsan.supp \
+log_path=$logs/tsan" run_variant tsan --enable-tsan || rc=1
+	TSAN_REPORTS=$(find "$logs" -type f | wc -l)
+	for f in $(find "$logs" -type f | head -5); do
+		echo "=== tsan build: report $f"
+		head -40 "$f"
+	done
+	[ "$TSAN_REPORTS" -eq 0 ] || rc=1
+	return $rc
+}
+
 for v in $variants; do
 	case $v in
 	plain) run_variant plain || status=1 ;;
 	asan) ASAN_OPTIONS=detect_leaks=1 run_variant asan \
 	    --enable-sanitizers || status=1 ;;
+	tsan) tsan_variant || status=1 ;;
 	*) echo "check.sh: unknown variant $v" >&2; status=1 ;;
 	esac
 done
@@ -83,6 +109,8 @@ if [ -f "$top/_build/distcheck.log" ] && [ "${CHECK_DISTCHECK:-0}" = 1 ]; then
 	passed=$((passed + p))
 	failed=$((failed + f))
 fi
+# a ThreadSanitizer report counts as a failed test
+failed=$((failed + TSAN_REPORTS))
 [ "$failed" -eq 0 ] || status=1
 [ "$passed" -gt 0 ] || status=1
 echo "tests: $passed passed, $failed failed"

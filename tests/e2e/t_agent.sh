@@ -8,7 +8,8 @@
 #		answer from the support address, tagged, without the command
 #		line, and the ticket is pending with its first response set.
 #		Then, by scripted SASL submissions: #note never reaches the
-#		customer; a wrong command applies nothing and alice is told;
+#		customer, not even when it is sent again with the same
+#		Message-ID; a wrong command applies nothing and alice is told;
 #		#assign to an unknown login is refused; commands in a
 #		quoted-printable multipart/alternative answer are removed
 #		from both parts; #resolve resolves.  The same mail sent
@@ -25,7 +26,7 @@ set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 . "$top_srcdir/tests/e2e/muttlib.sh"
 
-PLAN=49
+PLAN=50
 MC="python3 $top_srcdir/tests/e2e/mailcheck.py"
 export PF_MAILBOXES="support help cust alice bob postmaster"
 export PF_INJECT_MILTER=1 PF_SUBMISSION=1
@@ -138,6 +139,15 @@ pf_wait_queue_empty 20
 ok "$(count_is cust 2; echo $?)" "the note never reaches the customer"
 check "the note reaches the other agent, bob" wait_for count_is bob 1
 ok "$(grep -q 'action=note' "$PD_MILTER_LOG"; echo $?)" "milter logged the note"
+# The same note again, same Message-ID: what a sender's retry looks like
+# when its first try got a 451 after the milter had committed (the milter
+# killed before it answered; t_chaos.sh).  Still the desk only.
+pf_send_auth alice@example.com alice-secret alice@example.com \
+    cust+1@example.com,support@example.com "$WORK/n1" 2>>"$WORK/test.log"
+pf_wait_queue_empty 20
+ok "$(count_is cust 2 && count_is bob 2 &&
+    grep -q 'action=note, .*, repeat$' "$PD_MILTER_LOG"; echo $?)" \
+    "a resent #note (same Message-ID) again reaches the desk, not the customer"
 
 # 3. A wrong command: nothing applied, the customer gets nothing, alice
 #    is told by the worker.
