@@ -418,8 +418,10 @@ rows(struct check_item *it, struct wrows *got, struct wrows *want)
 {
 	size_t i = 0, j = 0;
 
-	qsort(got->v, got->n, sizeof(*got->v), cmp_wrow);
-	qsort(want->v, want->n, sizeof(*want->v), cmp_wrow);
+	if (got->n > 1)		/* qsort(NULL, 0, ...) is undefined */
+		qsort(got->v, got->n, sizeof(*got->v), cmp_wrow);
+	if (want->n > 1)
+		qsort(want->v, want->n, sizeof(*want->v), cmp_wrow);
 	while (i < got->n || j < want->n) {
 		int k = i == got->n ? 1 : j == want->n ? -1 :
 		    cmp_wrow(&got->v[i], &want->v[j]);
