@@ -475,6 +475,26 @@ pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
 	return rc;
 }
 
+/*
+ * display_valid - an owned copy of text that is valid UTF-8: a byte the
+ * decoding left invalid (fuzzing found raw 8-bit bytes beside a broken
+ * encoded-word) becomes U+FFFD, so the title the store and JSON keep is
+ * always UTF-8
+ */
+static char *
+display_valid(const char *text)
+{
+	gchar *valid;
+	char *s;
+
+	if (g_utf8_validate(text, -1, NULL))
+		return pd_xstrdup(text);
+	valid = g_utf8_make_valid(text, -1);
+	s = pd_xstrdup(valid);
+	g_free(valid);
+	return s;
+}
+
 /* pd_subject_display - decoded subject without tags and prefixes */
 char *
 pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
@@ -509,7 +529,7 @@ pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
 		 */
 		if (collapse(pd_buf_str(&rw.d2) + rw.p, rw.d2.len - rw.p,
 		    &b) == PD_OK)
-			s = pd_xstrdup(pd_buf_str(&b) +
+			s = display_valid(pd_buf_str(&b) +
 			    pd_subject_prefix_len(pd_buf_str(&b), b.len));
 	}
 	pd_buf_free(&b);
