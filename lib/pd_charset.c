@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "pd_charset.h"
+#include "pd_mem.h"
 
 #define CYR_A		0x0430		/* а */
 #define CYR_YA		0x044f		/* я */
@@ -167,4 +168,19 @@ pd_charset_guess(const char *s, size_t len)
 		}
 	}
 	return best;
+}
+
+/* pd_charset_valid_dup - see pd_charset.h */
+char *
+pd_charset_valid_dup(const char *s, size_t len)
+{
+	gchar *valid;
+	char *copy;
+
+	if (g_utf8_validate(s, (gssize)len, NULL))
+		return pd_xmemdup(s, len);
+	valid = g_utf8_make_valid(s, (gssize)len);
+	copy = pd_xstrdup(valid);
+	g_free(valid);
+	return copy;
 }

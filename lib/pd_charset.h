@@ -39,6 +39,13 @@
  */
 const char *pd_charset_guess(const char *s, size_t len);
 
+/*
+ * pd_charset_valid_dup - an owned copy (pd_free) of s[0..len) that is
+ * valid UTF-8: every invalid sequence becomes U+FFFD (what the decoders
+ * return even for hostile bytes; fuzzing found a path that did not)
+ */
+char	*pd_charset_valid_dup(const char *s, size_t len);
+
 /* pd_charset_score - plausibility of UTF-8 text as decoded above */
 long	pd_charset_score(const char *utf8, size_t len);
 

@@ -585,7 +585,7 @@ pd_rfc2047_decode(const char *raw, size_t len, bool *lossless)
 		return NULL;
 	if (lossless != NULL)
 		*lossless = t.lossless;
-	s = pd_xmemdup(pd_buf_str(&t.text), t.text.len);
+	s = pd_charset_valid_dup(pd_buf_str(&t.text), t.text.len);
 	pd_rfc2047_text_free(&t);
 	return s;
 }

@@ -44,6 +44,7 @@
 
 #include <glib.h>
 
+#include "pd_charset.h"
 #include "pd_err.h"
 #include "pd_mem.h"
 #include "pd_subject_impl.h"
@@ -475,24 +476,11 @@ pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
 	return rc;
 }
 
-/*
- * display_valid - an owned copy of text that is valid UTF-8: a byte the
- * decoding left invalid (fuzzing found raw 8-bit bytes beside a broken
- * encoded-word) becomes U+FFFD, so the title the store and JSON keep is
- * always UTF-8
- */
+/* display_utf8 - the title, valid UTF-8 whatever the decoding left */
 static char *
-display_valid(const char *text)
+display_utf8(const char *text)
 {
-	gchar *valid;
-	char *s;
-
-	if (g_utf8_validate(text, -1, NULL))
-		return pd_xstrdup(text);
-	valid = g_utf8_make_valid(text, -1);
-	s = pd_xstrdup(valid);
-	g_free(valid);
-	return s;
+	return pd_charset_valid_dup(text, strlen(text));
 }
 
 /* pd_subject_display - decoded subject without tags and prefixes */
@@ -529,7 +517,7 @@ pd_subject_display(const char *raw, size_t len, const char *tag_prefix)
 		 */
 		if (collapse(pd_buf_str(&rw.d2) + rw.p, rw.d2.len - rw.p,
 		    &b) == PD_OK)
-			s = display_valid(pd_buf_str(&b) +
+			s = display_utf8(pd_buf_str(&b) +
 			    pd_subject_prefix_len(pd_buf_str(&b), b.len));
 	}
 	pd_buf_free(&b);
