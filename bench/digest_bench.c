@@ -102,32 +102,6 @@ static const char *const comments[] = {
 	"The first answer did not help.",
 };
 
-static uint64_t rng;
-
-/* next - splitmix64 */
-static uint64_t
-next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* uni - uniform in [lo, hi] */
-static int64_t
-uni(int64_t lo, int64_t hi)
-{
-	return lo + (int64_t)(next() % (uint64_t)(hi - lo + 1));
-}
-
-/* chance - true pct times in a hundred */
-static bool
-chance(int pct)
-{
-	return uni(0, 99) < pct;
-}
 
 /* seconds - a monotonic clock */
 static double
@@ -159,7 +133,7 @@ text(char *buf)
 
 	buf[0] = '\0';
 	while (len < 180) {
-		const char *p = phrases[uni(0, (int64_t)n - 1)];
+		const char *p = phrases[synth_uni(0, (int64_t)n - 1)];
 		size_t l = strlen(p);
 
 		if (len + l >= TEXT_MAX)
@@ -194,17 +168,17 @@ act(struct draw *d, int64_t delay, enum synth_kind k, int arg,
 static void
 resolve(struct draw *d, int64_t delay)
 {
-	bool answer = chance(60);
+	bool answer = synth_chance(60);
 
 	act(d, delay, SYNTH_RESOLVE, answer, answer ? text(d->text[d->t.n]) :
 	    NULL);
-	if (chance(25))
-		act(d, uni(HOUR, 2 * DAY), SYNTH_SURVEY, (int)uni(1, 5),
-		    chance(30) ? comments[uni(0, 3)] : NULL);
-	if (chance(8)) {
-		act(d, uni(HOUR, 5 * DAY), SYNTH_REPLY, 0,
+	if (synth_chance(25))
+		act(d, synth_uni(HOUR, 2 * DAY), SYNTH_SURVEY, (int)synth_uni(1, 5),
+		    synth_chance(30) ? comments[synth_uni(0, 3)] : NULL);
+	if (synth_chance(8)) {
+		act(d, synth_uni(HOUR, 5 * DAY), SYNTH_REPLY, 0,
 		    text(d->text[d->t.n]));
-		act(d, uni(HOUR, 2 * DAY), SYNTH_RESOLVE, 0, NULL);
+		act(d, synth_uni(HOUR, 2 * DAY), SYNTH_RESOLVE, 0, NULL);
 	}
 }
 
@@ -212,13 +186,13 @@ resolve(struct draw *d, int64_t delay)
 static void
 draw(struct draw *d, long i, int64_t created)
 {
-	int r = (int)uni(0, 99);
+	int r = (int)synth_uni(0, 99);
 
 	memset(&d->t, 0, sizeof(d->t));
 	d->cursor = created;
 	d->messages = 1;
 	snprintf(d->customer, sizeof(d->customer), "customer%ld@example%ld.org",
-	    (long)uni(1, 200000), i % 5000);
+	    (long)synth_uni(1, 200000), i % 5000);
 	snprintf(d->subject, sizeof(d->subject), "%s (ref %ld)",
 	    subjects[i % 10], 1000 + i);
 	d->t.queue = "support";
@@ -230,26 +204,26 @@ draw(struct draw *d, long i, int64_t created)
 	    r < 88 ? PD_PRIO_NORMAL : PD_PRIO_LOW;
 	d->t.complaint = i % 10 == 8;
 	d->t.actions = d->a;
-	if (chance(50))
-		act(d, uni(MINUTE, 2 * HOUR), SYNTH_ASSIGN, 0,
-		    agents[uni(0, 3)]);
-	if (chance(5))
-		act(d, uni(5 * MINUTE, 4 * HOUR), SYNTH_PRIORITY,
-		    (int)uni(0, PD_PRIO_COUNT - 1), NULL);
-	if (chance(92)) {
-		act(d, uni(10 * MINUTE, 30 * HOUR), SYNTH_ANSWER, 0,
+	if (synth_chance(50))
+		act(d, synth_uni(MINUTE, 2 * HOUR), SYNTH_ASSIGN, 0,
+		    agents[synth_uni(0, 3)]);
+	if (synth_chance(5))
+		act(d, synth_uni(5 * MINUTE, 4 * HOUR), SYNTH_PRIORITY,
+		    (int)synth_uni(0, PD_PRIO_COUNT - 1), NULL);
+	if (synth_chance(92)) {
+		act(d, synth_uni(10 * MINUTE, 30 * HOUR), SYNTH_ANSWER, 0,
 		    text(d->text[d->t.n]));
-		if (chance(40)) {
-			act(d, uni(30 * MINUTE, 2 * DAY), SYNTH_REPLY, 0,
+		if (synth_chance(40)) {
+			act(d, synth_uni(30 * MINUTE, 2 * DAY), SYNTH_REPLY, 0,
 			    text(d->text[d->t.n]));
-			if (chance(80))
-				act(d, uni(10 * MINUTE, DAY), SYNTH_ANSWER, 0,
+			if (synth_chance(80))
+				act(d, synth_uni(10 * MINUTE, DAY), SYNTH_ANSWER, 0,
 				    text(d->text[d->t.n]));
 		}
 	}
 	/* nearly everything is resolved in the end: the backlog is the
 	 * last days' tickets, as at a desk that keeps up */
-	resolve(d, chance(90) ? uni(10 * MINUTE, 3 * DAY) : uni(3 * DAY,
+	resolve(d, synth_chance(90) ? synth_uni(10 * MINUTE, 3 * DAY) : synth_uni(3 * DAY,
 	    14 * DAY));
 }
 
@@ -295,7 +269,7 @@ fill(struct bench *b)
 
 	for (i = 0; rc == PD_OK && i < b->n; i++) {
 		int64_t created = start + (int64_t)((double)i * 365 * DAY /
-		    (double)b->n) + uni(0, 59);
+		    (double)b->n) + synth_uni(0, 59);
 
 		if (i % BATCH == 0 && (rc = pd_store_begin(b->st)) != PD_OK)
 			break;
@@ -349,7 +323,7 @@ lookups(struct bench *b, bool by_tag)
 		double t0;
 		int rc;
 
-		id = uni(1, b->n);
+		id = synth_uni(1, b->n);
 		pd_tag_format(b->key, "PD", (uint64_t)id, tag, sizeof(tag));
 		snprintf(subject, sizeof(subject), "Re: %s Invoice", tag);
 		snprintf(msgid, sizeof(msgid), "s%" PRId64 ".0@synth.test", id);
@@ -516,7 +490,7 @@ main(int argc, char **argv)
 
 	b.n = argc > 1 ? strtol(argv[1], NULL, 10) : env_n ?
 	    strtol(env_n, NULL, 10) : 1000000;
-	rng = env_seed ? strtoull(env_seed, NULL, 10) : 1;
+	synth_seed(env_seed ? strtoull(env_seed, NULL, 10) : 1);
 	b.now = g_date_time_to_unix(now);
 	g_date_time_unref(now);
 	pd_log_set_level(PD_LOG_WARN);

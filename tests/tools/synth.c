@@ -436,3 +436,37 @@ synth_apply(struct pd_store *st, const struct pd_conf *conf,
 		rc = synth_breaches(st, q->sla, t->id, now);
 	return rc;
 }
+
+static uint64_t synth_rng;
+
+/* synth_seed - see synth.h */
+void
+synth_seed(uint64_t seed)
+{
+	synth_rng = seed;
+}
+
+/* synth_random - splitmix64 */
+static uint64_t
+synth_random(void)
+{
+	uint64_t z = (synth_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* synth_uni - see synth.h */
+int64_t
+synth_uni(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(synth_random() % (uint64_t)(hi - lo + 1));
+}
+
+/* synth_chance - see synth.h */
+bool
+synth_chance(int pct)
+{
+	return synth_uni(0, 99) < pct;
+}

@@ -110,4 +110,13 @@ int	 synth_run(struct pd_store *st, const struct pd_conf *conf,
 int	 synth_apply(struct pd_store *st, const struct pd_conf *conf,
 	    struct synth_ticket *t, int64_t now);
 
+/*
+ * The generators' pseudo-random numbers (splitmix64), one stream per
+ * process: synth_seed() starts it, synth_uni() is uniform in [lo, hi],
+ * synth_chance() is true pct times in a hundred.
+ */
+void	 synth_seed(uint64_t seed);
+int64_t	 synth_uni(int64_t lo, int64_t hi);
+bool	 synth_chance(int pct);
+
 #endif

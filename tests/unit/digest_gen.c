@@ -54,45 +54,19 @@ static const char *const support_agents[] = {
 	"alice@example.com", "bob@example.com", "carol@example.com",
 };
 
-static uint64_t rng;
 static int scale;			/* survey grades: 3 or 5 */
-
-/* next - splitmix64 */
-static uint64_t
-next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* uni - uniform in [lo, hi] */
-static int64_t
-uni(int64_t lo, int64_t hi)
-{
-	return lo + (int64_t)(next() % (uint64_t)(hi - lo + 1));
-}
-
-/* chance - true pct times in a hundred */
-static bool
-chance(int pct)
-{
-	return uni(0, 99) < pct;
-}
 
 /* delay - a delay from lo to hi, short ones more often */
 static int64_t
 delay(int64_t lo, int64_t hi)
 {
-	int band = (int)uni(0, 9);
+	int band = (int)synth_uni(0, 9);
 
 	if (band < 5)
-		return uni(lo, lo + (hi - lo) / 16);
+		return synth_uni(lo, lo + (hi - lo) / 16);
 	if (band < 8)
-		return uni(lo + (hi - lo) / 16, lo + (hi - lo) / 4);
-	return uni(lo + (hi - lo) / 4, hi);
+		return synth_uni(lo + (hi - lo) / 16, lo + (hi - lo) / 4);
+	return synth_uni(lo + (hi - lo) / 4, hi);
 }
 
 /* The ticket being written. */
@@ -125,7 +99,7 @@ act(struct gen *g, int64_t d, enum synth_kind k, int arg, const char *text)
 static enum pd_priority
 priority(void)
 {
-	int r = (int)uni(0, 99);
+	int r = (int)synth_uni(0, 99);
 
 	return r < 15 ? PD_PRIO_URGENT : r < 35 ? PD_PRIO_HIGH : r < 85 ?
 	    PD_PRIO_NORMAL : PD_PRIO_LOW;
@@ -135,7 +109,7 @@ priority(void)
 static int
 grade(void)
 {
-	int r = (int)uni(0, 99);
+	int r = (int)synth_uni(0, 99);
 
 	if (scale == 3)
 		return r < 55 ? 3 : r < 80 ? 2 : 1;
@@ -148,30 +122,30 @@ survey(struct gen *g)
 {
 	size_t nc = sizeof(comments) / sizeof(comments[0]);
 
-	if (!chance(45))
+	if (!synth_chance(45))
 		return;
 	act(g, delay(HOUR, DAY), SYNTH_SURVEY, grade(),
-	    chance(45) ? comments[uni(0, (int64_t)nc - 1)] : NULL);
-	if (chance(20))
-		act(g, chance(70) ? uni(5 * MINUTE, 50 * MINUTE) : uni(2 * HOUR,
+	    synth_chance(45) ? comments[synth_uni(0, (int64_t)nc - 1)] : NULL);
+	if (synth_chance(20))
+		act(g, synth_chance(70) ? synth_uni(5 * MINUTE, 50 * MINUTE) : synth_uni(2 * HOUR,
 		    5 * HOUR), SYNTH_REGRADE, grade(),
-		    chance(50) ? comments[uni(0, (int64_t)nc - 1)] : NULL);
+		    synth_chance(50) ? comments[synth_uni(0, (int64_t)nc - 1)] : NULL);
 }
 
 /* resolution - resolve, maybe survey, maybe reopen and resolve again */
 static void
 resolution(struct gen *g)
 {
-	act(g, delay(10 * MINUTE, 2 * DAY), SYNTH_RESOLVE, chance(50), NULL);
+	act(g, delay(10 * MINUTE, 2 * DAY), SYNTH_RESOLVE, synth_chance(50), NULL);
 	survey(g);
-	if (!chance(25))
+	if (!synth_chance(25))
 		return;
 	act(g, delay(HOUR, 3 * DAY), SYNTH_REPLY, 0, "It is broken again.");
-	if (chance(25))
+	if (synth_chance(25))
 		act(g, delay(10 * MINUTE, 12 * HOUR), SYNTH_PRIORITY,
-		    chance(50) ? PD_PRIO_URGENT : PD_PRIO_HIGH, NULL);
-	if (chance(60)) {
-		act(g, delay(HOUR, 2 * DAY), SYNTH_RESOLVE, chance(50), NULL);
+		    synth_chance(50) ? PD_PRIO_URGENT : PD_PRIO_HIGH, NULL);
+	if (synth_chance(60)) {
+		act(g, delay(HOUR, 2 * DAY), SYNTH_RESOLVE, synth_chance(50), NULL);
 		survey(g);
 	}
 }
@@ -182,33 +156,33 @@ story(struct gen *g, bool other)
 {
 	enum pd_priority p = g->t->priority;
 
-	if (chance(35))
+	if (synth_chance(35))
 		act(g, delay(2 * MINUTE, 3 * HOUR), SYNTH_ASSIGN, 0, other ?
-		    "dave@example.com" : support_agents[uni(0, 2)]);
-	if (chance(12)) {
+		    "dave@example.com" : support_agents[synth_uni(0, 2)]);
+	if (synth_chance(12)) {
 		enum pd_priority q = priority();
 
 		act(g, delay(5 * MINUTE, 6 * HOUR), SYNTH_PRIORITY,
 		    q != p ? q : (p + 1) % PD_PRIO_COUNT, NULL);
 	}
-	if (!chance(88)) {
-		if (chance(40))
+	if (!synth_chance(88)) {
+		if (synth_chance(40))
 			act(g, delay(HOUR, 3 * DAY), SYNTH_RESOLVE, 0, NULL);
 		return;
 	}
 	act(g, delay(5 * MINUTE, 2 * DAY), SYNTH_ANSWER, 0,
 	    "Thank you, we are looking into it.");
-	if (chance(10))
+	if (synth_chance(10))
 		act(g, delay(5 * MINUTE, 6 * HOUR), SYNTH_PRIORITY,
-		    (int)uni(0, PD_PRIO_COUNT - 1), NULL);
-	if (chance(50)) {
+		    (int)synth_uni(0, PD_PRIO_COUNT - 1), NULL);
+	if (synth_chance(50)) {
 		act(g, delay(10 * MINUTE, 2 * DAY), SYNTH_REPLY, 0,
 		    "Still not working, see the attached log.");
-		if (chance(70))
+		if (synth_chance(70))
 			act(g, delay(10 * MINUTE, DAY), SYNTH_ANSWER, 0,
 			    "Please try again now.");
 	}
-	if (chance(75))
+	if (synth_chance(75))
 		resolution(g);
 }
 
@@ -230,14 +204,14 @@ history_make(struct history *h, uint64_t seed, int64_t first, int days,
 	size_t i;
 
 	memset(h, 0, sizeof(*h));
-	rng = seed;
+	synth_seed(seed);
 	scale = grades;
 	if (n > HIST_MAX_TICKETS)
 		n = HIST_MAX_TICKETS;
 	for (i = 0; i < n; i++) {
-		int64_t day = first + uni(0, days - 1) * DAY;
-		int64_t t = chance(65) ? day + uni(8 * HOUR, 19 * HOUR) :
-		    day + uni(0, DAY - 1);
+		int64_t day = first + synth_uni(0, days - 1) * DAY;
+		int64_t t = synth_chance(65) ? day + synth_uni(8 * HOUR, 19 * HOUR) :
+		    day + synth_uni(0, DAY - 1);
 
 		created[i] = i < n_fixed ? fixed[i] : t - ((t % 60) + 60) % 60;
 	}
@@ -246,14 +220,14 @@ history_make(struct history *h, uint64_t seed, int64_t first, int days,
 		struct synth_ticket *t = &h->t[i];
 		struct gen g = { t, h->a[i], created[i] };
 		bool other = i % 8 == 7;
-		bool complaint = chance(10);
+		bool complaint = synth_chance(10);
 
 		snprintf(h->customer[i], sizeof(h->customer[i]),
 		    "c%02zu@example.org", i);
 		t->queue = other ? "other" : "support";
 		t->customer = h->customer[i];
 		t->subject = complaint ? complaints[i % 2] :
-		    subjects[uni(0, 9)];
+		    subjects[synth_uni(0, 9)];
 		t->excerpt = "Hello, I have a problem with my account and "
 		    "would like you to look at it as soon as you can.";
 		t->created_at = created[i];
