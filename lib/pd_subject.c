@@ -226,7 +226,10 @@ new_text(const struct pd_subject_rw *rw, size_t k, size_t from,
 	    b->len) != 0;
 }
 
-/* render_text - raw text segment k, converted back to its charset */
+/*
+ * render_text - raw text segment k: its bytes when untouched, else its
+ * new text converted back to its charset; in UTF-8 when rw->raw_utf8
+ */
 static int
 render_text(struct pd_subject_rw *rw, size_t k, size_t from)
 {
@@ -237,9 +240,10 @@ render_text(struct pd_subject_rw *rw, size_t k, size_t from)
 	int rc = PD_OK;
 
 	pd_buf_init(&b, PD_SUBJECT_OUT_MAX);
-	if (!new_text(rw, k, from, &b, &rc)) {
+	if (!new_text(rw, k, from, &b, &rc) &&
+	    (!rw->raw_utf8 || sg->charset[0] == '\0')) {
 		rc = put_raw(rw, k);
-	} else if (rc == PD_OK && sg->charset[0] == '\0') {
+	} else if (rc == PD_OK && (sg->charset[0] == '\0' || rw->raw_utf8)) {
 		rc = pd_buf_add(&rw->out, pd_buf_str(&b), b.len);
 	} else if (rc == PD_OK) {
 		c = g_convert(pd_buf_str(&b), (gssize)b.len, sg->charset,
@@ -362,8 +366,10 @@ collapse(const char *src, size_t len, struct pd_buf *dst)
 }
 
 /*
- * self_check - decoding value must give D' with the tag inserted at p
- * (whitespace runs compared as one space); PD_OK or PD_EINVAL
+ * self_check - decoding value as any reader would (raw 8-bit text that is
+ * not UTF-8 read in the charset guessed from the value itself) must give
+ * D' with the tag inserted at p (whitespace runs compared as one space);
+ * PD_OK or PD_EINVAL
  */
 static int
 self_check(const struct pd_subject_rw *rw, const char *value, size_t len)
@@ -372,7 +378,7 @@ self_check(const struct pd_subject_rw *rw, const char *value, size_t len)
 	struct pd_buf want, a, b;
 	int rc;
 
-	if (pd_rfc2047_parse(value, len, rw->t.rawcharset, &t2) != PD_OK)
+	if (pd_rfc2047_parse(value, len, NULL, &t2) != PD_OK)
 		return PD_EINVAL;
 	pd_buf_init(&want, PD_RFC2047_TEXT_MAX);
 	pd_buf_init(&a, PD_RFC2047_TEXT_MAX);
@@ -439,6 +445,31 @@ info_fill(const struct pd_subject_rw *rw, struct pd_subject_info *info)
 	memcpy(info->rawcharset, rw->t.rawcharset, sizeof(info->rawcharset));
 }
 
+/*
+ * render_checked - render rw into folded and check the result: PD_OK, or
+ * PD_EINVAL when it cannot be rendered or fails a check
+ */
+static int
+render_checked(struct pd_subject_rw *rw, struct pd_buf *folded)
+{
+	int rc;
+
+	pd_buf_reset(&rw->out);
+	pd_buf_reset(folded);
+	rw->reencoded = rw->raw_utf8;
+	rc = render(rw);
+	if (rc == PD_OK) {
+		trim_trailing_folds(&rw->out);
+		rc = pd_subject_fold(pd_buf_str(&rw->out), rw->out.len,
+		    folded);
+	}
+	if (rc == PD_OK && (!pd_subject_value_safe(pd_buf_str(folded),
+	    folded->len) || self_check(rw, pd_buf_str(folded),
+	    folded->len) != PD_OK))
+		rc = PD_EINVAL;
+	return rc;
+}
+
 /* pd_subject_rewrite - see pd_subject.h */
 int
 pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
@@ -457,16 +488,13 @@ pd_subject_rewrite(const char *raw, size_t rawlen, const char *tag_prefix,
 	rc = pd_subject_rw_prepare(&rw, raw != NULL ? raw : "", rawlen,
 	    tag_prefix, info);
 	rw.tag = tag;
-	if (rc == PD_OK)
-		rc = render(&rw);
 	if (rc == PD_OK) {
-		trim_trailing_folds(&rw.out);
-		rc = pd_subject_fold(pd_buf_str(&rw.out), rw.out.len, &folded);
+		rc = render_checked(&rw, &folded);
+		if (rc != PD_OK && rw.t.rawcharset[0] != '\0') {
+			rw.raw_utf8 = true;	/* the guess flipped */
+			rc = render_checked(&rw, &folded);
+		}
 	}
-	if (rc == PD_OK && (!pd_subject_value_safe(pd_buf_str(&folded),
-	    folded.len) || self_check(&rw, pd_buf_str(&folded),
-	    folded.len) != PD_OK))
-		rc = PD_EINVAL;
 	if (rc == PD_OK) {
 		info_fill(&rw, info);
 		*out = pd_buf_detach(&folded);

@@ -33,10 +33,16 @@
  *		it, lines of at most 78 characters where whitespace allows
  *		it), then checked twice before it is returned: the
  *		header-injection invariant of pd_subject_value_safe(), and a
- *		decode of the result (raw 8-bit text read in the charset the
- *		input was read in) that must give D' with the tag inserted,
- *		whitespace runs compared as one space.  Rewriting a result
- *		again with the same tag returns it unchanged.
+ *		decode of the result as a reader would make it that must give
+ *		D' with the tag inserted, whitespace runs compared as one
+ *		space.  Raw 8-bit text that is not UTF-8 has no declared
+ *		charset, and its guess (pd_charset_guess()) looks at whole
+ *		words: deleting a tag between two words can join them and
+ *		turn the guess.  When the result would read differently for
+ *		that reason, it is rendered once more with every raw 8-bit
+ *		segment written in UTF-8, so that the ticket's title and what
+ *		the agents' clients show stay the same text.  Rewriting a
+ *		result again with the same tag returns it unchanged.
  * LIMITS	PD_SUBJECT_RAW_MAX bytes of raw input; output lines of at most
  *		PD_SUBJECT_LINE_HARD octets including "Subject:".
  * OWNERSHIP	pd_subject_rewrite() and pd_subject_display() return strings

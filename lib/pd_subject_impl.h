@@ -68,6 +68,7 @@ struct pd_subject_rw {
 	size_t			 gfirst;	/* pending whitespace group */
 	size_t			 glast;
 	bool			 reencoded;
+	bool			 raw_utf8;	/* raw 8-bit text as UTF-8 */
 };
 
 /*

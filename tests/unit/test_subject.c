@@ -163,6 +163,13 @@ static const struct {
 	{ "raw KOI8-R with our tag inside",
 	  " \xf0\xd2\xc9\xd7\xc5\xd4 [PD-1-AAAA] \xcd\xc9\xd2",
 	  " @T \xf0\xd2\xc9\xd7\xc5\xd4 \xcd\xc9\xd2", 0 },
+	/*
+	 * the deletion joins "abc" and windows-1251 "при" into one word,
+	 * which a fresh guess reads as ISO-8859-1 "abcïðè": the raw text
+	 * is written in UTF-8 (fuzz_subject, regress/display-text-kept)
+	 */
+	{ "raw windows-1251 joined by a deletion becomes UTF-8",
+	  " abc[PD-7-ABCD]\xef\xf0\xe8", " @T abcпри", 1 },
 	{ "raw KOI8-R prefix glued to text",
 	  " \xef\xd4\xd7\xc5\xd4:\xf0\xd2\xc9\xd7\xc5\xd4",
 	  " \xef\xd4\xd7\xc5\xd4: @T \xf0\xd2\xc9\xd7\xc5\xd4", 0 },
@@ -422,6 +429,7 @@ static const struct {
 	{ " =?KOI8-R?B?79TXxdQ6IPDSydfF1CDNydIsIMvByyDExczBPw==?=",
 	  "Привет мир, как дела?" },
 	{ " Re: \xcf\xf0\xe8\xe2\xe5\xf2", "Привет" },
+	{ " abc[PD-7-ABCD]\xef\xf0\xe8", "abcпри" },
 	{ " =?UTF-8?Q?a=C2=85b?=", "a b" },
 	{ " =?UTF-8?Q?x=09=D0=9Ey?=", "x Оy" },
 	{ "", "" },
