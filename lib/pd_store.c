@@ -318,6 +318,13 @@ pd_store_relay_record(struct pd_store *st, const char *message_id,
 	return st->ops->relay_record(st, message_id, queue_id, now, seen);
 }
 
+int
+pd_store_relay_seen(struct pd_store *st, const char *message_id, bool *seen)
+{
+	STORE_FAULT();
+	return st->ops->relay_seen(st, message_id, seen);
+}
+
 static const char *const outbox_state_names[] = {
 	"pending", "sending", "sent", "failed", "cancelled",
 };

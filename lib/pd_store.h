@@ -340,6 +340,12 @@ int	 pd_store_outbox_retry(struct pd_store *st, int64_t id, int64_t now);
 int	 pd_store_relay_record(struct pd_store *st, const char *message_id,
 	    const char *queue_id, int64_t now, int *seen);
 /*
+ * pd_store_relay_seen - *seen when message_id was recorded on the relay
+ * (read only: the worker's check after the relay's 250)
+ */
+int	 pd_store_relay_seen(struct pd_store *st, const char *message_id,
+	    bool *seen);
+/*
  * pd_store_sla_due - tickets whose SLA watch time (sla_next_at) is <= now,
  * earliest first, at most limit, to cb
  */

@@ -88,6 +88,8 @@ struct pd_store_ops {
 	int	(*outbox_retry)(struct pd_store *st, int64_t id, int64_t now);
 	int	(*relay_record)(struct pd_store *st, const char *message_id,
 		    const char *queue_id, int64_t now, int *seen);
+	int	(*relay_seen)(struct pd_store *st, const char *message_id,
+		    bool *seen);
 };
 
 struct pd_store {

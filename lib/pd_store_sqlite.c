@@ -936,4 +936,5 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.outbox_list = sq_outbox_list,
 	.outbox_retry = sq_outbox_retry,
 	.relay_record = sq_relay_record,
+	.relay_seen = sq_relay_seen,
 };

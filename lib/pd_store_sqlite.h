@@ -94,6 +94,8 @@ int	 sq_outbox_list(struct pd_store *st, int state, int limit,
 int	 sq_outbox_retry(struct pd_store *st, int64_t id, int64_t now);
 int	 sq_relay_record(struct pd_store *st, const char *message_id,
 	    const char *queue_id, int64_t now, int *seen);
+int	 sq_relay_seen(struct pd_store *st, const char *message_id,
+	    bool *seen);
 
 /* pd_store_sqlite_csat.c */
 sqlite3_stmt *sq_prepare_once(struct sq_store *sq, const char *sql);

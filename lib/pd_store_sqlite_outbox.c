@@ -236,6 +236,25 @@ sq_outbox_retry(struct pd_store *st, int64_t id, int64_t now)
 	return sq_done(s, rc);
 }
 
+/* sq_relay_seen - *seen when the relay recorded message_id */
+int
+sq_relay_seen(struct pd_store *st, const char *message_id, bool *seen)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	sqlite3_stmt *s = sq_prepare_once(sq, "SELECT count(*) FROM relayed "
+	    "WHERE message_id = ?1");
+	int64_t n = 0;
+	int rc;
+
+	*seen = false;
+	if (s == NULL)
+		return PD_EINTERNAL;
+	sq_bind_text(s, 1, message_id);
+	rc = sq_scalar_once(sq, s, &n);
+	*seen = rc == PD_OK && n > 0;
+	return rc;
+}
+
 /* sq_relay_record - remember an id the relay accepted; *seen if known */
 int
 sq_relay_record(struct pd_store *st, const char *message_id,

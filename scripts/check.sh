@@ -6,7 +6,10 @@
 #
 # Environment: CHECK_VARIANTS (default "plain asan"; "tsan" is a
 # ThreadSanitizer build, see tsan_variant), CHECK_DISTCHECK=1 to also run
-# "make distcheck" in the plain build.
+# "make distcheck" in the plain build.  The crash run (t_chaos.sh) gets
+# CHAOS_SECONDS of traffic: CHECK_CHAOS_PLAIN (default 60) in the plain
+# build, CHECK_CHAOS_ASAN (30) in the ASan build, none under TSan or in
+# distcheck, which repeat the plain build's tests.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,16 +79,19 @@ log_path=$logs/tsan" run_variant tsan --enable-tsan || rc=1
 
 for v in $variants; do
 	case $v in
-	plain) run_variant plain || status=1 ;;
-	asan) ASAN_OPTIONS=detect_leaks=1 run_variant asan \
+	plain) CHAOS_SECONDS=${CHECK_CHAOS_PLAIN:-60} run_variant plain ||
+	    status=1 ;;
+	asan) CHAOS_SECONDS=${CHECK_CHAOS_ASAN:-30} \
+	    ASAN_OPTIONS=detect_leaks=1 run_variant asan \
 	    --enable-sanitizers || status=1 ;;
-	tsan) tsan_variant || status=1 ;;
+	tsan) CHAOS_SECONDS=0 tsan_variant || status=1 ;;
 	*) echo "check.sh: unknown variant $v" >&2; status=1 ;;
 	esac
 done
 if [ "${CHECK_DISTCHECK:-0}" = 1 ]; then
 	echo "=== make distcheck"
-	make -C "$top/_build/plain" -j2 distcheck >"$top/_build/distcheck.log" \
+	CHAOS_SECONDS=0 make -C "$top/_build/plain" -j2 distcheck \
+	    >"$top/_build/distcheck.log" \
 	    2>&1 || { tail -40 "$top/_build/distcheck.log"; status=1; }
 fi
 

@@ -6,7 +6,18 @@
  *		worker killed mid-pass gives them back when the lease expires;
  *		the copy it may already have handed to the relay is then
  *		recognised there by its Message-ID and dropped (the milter's
- *		relay mode), so nothing goes out twice.  Outcomes:
+ *		relay mode, which records the id and marks the row sent
+ *		before Postfix answers 250), so nothing goes out twice.
+ *		That needs the relay's milter to have seen the copy: Postfix
+ *		skips a milter that died for the rest of the SMTP session,
+ *		and with milter_default_action = accept a restarting milter
+ *		is skipped by every session opened meanwhile.  So each 250
+ *		is checked against the relay's record as soon as it comes
+ *		(deliver_done); a copy that passed unrecorded is recorded
+ *		here at once, in its own transaction, and every relay
+ *		session is renewed, which brings the milter back into the
+ *		path.  The rest of the batch is recorded together at its
+ *		end.  Outcomes:
  *		  250        sent, with the relay's queue id
  *		  4xx, no connection, timeout
  *		             pending again at now + backoff(attempts)
@@ -147,6 +158,61 @@ deliver_commit(struct worker *w, int64_t now)
 }
 
 /*
+ * deliver_unrecorded - the relay answered 250 for it but its milter did
+ * not record the Message-ID: record it now, so that a copy resent after a
+ * crash before the batch commit is dropped as a repeat, and renew the
+ * sessions that pass the relay without its milter
+ */
+static void
+deliver_unrecorded(struct worker *w, const struct worker_item *it,
+    const struct sender_job *job)
+{
+	int seen = 0;
+	int rc;
+
+	rc = pd_store_begin(w->st);
+	if (rc == PD_OK)
+		rc = pd_store_relay_record(w->st, it->message_id,
+		    job->reply.queue_id[0] ? job->reply.queue_id : NULL,
+		    (int64_t)time(NULL), &seen);
+	if (rc == PD_OK)
+		rc = pd_store_commit(w->st);
+	else
+		pd_store_rollback(w->st);
+	if (rc == PD_OK && seen)
+		return;		/* recorded after all: the first read failed */
+	sender_pool_renew(w->senders);
+	if (rc != PD_OK)
+		pd_error("outbox=%lld: the relay's milter did not record "
+		    "message-id=<%s> and neither could the worker (%s)",
+		    (long long)it->id, it->message_id, pd_err_str(rc));
+	else
+		pd_warn("outbox=%lld: the relay passed message-id=<%s> "
+		    "without its milter (restarting?); recorded by the "
+		    "worker, relay sessions renewed", (long long)it->id,
+		    it->message_id);
+}
+
+/*
+ * deliver_done - sender callback, in the order the jobs finish: check a
+ * 250 against the relay's record, then note and log the outcome
+ */
+static void
+deliver_done(int i, void *arg)
+{
+	struct worker *w = arg;
+	const struct worker_item *it = &w->items[i];
+	const struct sender_job *job = &w->jobs[i];
+	bool seen = true;
+
+	if (job->rc == PD_OK && job->msg != NULL && it->message_id != NULL &&
+	    (pd_store_relay_seen(w->st, it->message_id, &seen) != PD_OK ||
+	    !seen))
+		deliver_unrecorded(w, it, job);
+	deliver_finish(w, it, job, (int64_t)time(NULL));
+}
+
+/*
  * deliver_take - claim callback: keep what the outcome needs and render
  * the message; a row that cannot be rendered gets a job that is not sent
  * and fails with the reason (a template problem falls back to built-in
@@ -173,6 +239,7 @@ deliver_take(const struct pd_outbox *o, void *arg)
 	it->attempts = o->attempts;
 	snprintf(it->kind, sizeof(it->kind), "%s", o->kind);
 	it->recipient = pd_xstrdup(o->recipient);
+	it->message_id = o->message_id ? pd_xstrdup(o->message_id) : NULL;
 	pd_buf_init(&it->msg, MAIL_MAX);
 	memset(job, 0, sizeof(*job));
 	job->mail_from = "";
@@ -240,14 +307,13 @@ worker_deliver_due(struct worker *w, int64_t now)
 	w->n_done = 0;
 	rc = pd_store_outbox_claim(w->st, now, WORKER_LEASE, WORKER_BATCH,
 	    deliver_take, w);
-	sender_pool_run(w->senders, w->jobs, w->n_items);
-	now = (int64_t)time(NULL);
+	sender_pool_run(w->senders, w->jobs, w->n_items, deliver_done, w);
 	for (i = 0; i < w->n_items; i++) {
-		deliver_finish(w, &w->items[i], &w->jobs[i], now);
 		pd_free(w->items[i].recipient);
+		pd_free(w->items[i].message_id);
 		pd_buf_free(&w->items[i].msg);
 	}
 	w->n_items = 0;
-	deliver_commit(w, now);
+	deliver_commit(w, (int64_t)time(NULL));
 	return rc;
 }

@@ -7,11 +7,16 @@
  *		commit, the queue file's fsync); one session at a time made
  *		the worker fall behind whenever tickets opened faster than
  *		about 30 a second (bench/ack_latency.sh).
- * DESIGN	sender_pool_run() publishes the batch and waits until every
- *		job has its result; the threads take jobs by index.  Each
- *		thread opens its session on first use, keeps it across
+ * DESIGN	sender_pool_run() publishes the batch; the threads take jobs
+ *		by index and queue each finished one, and the caller's thread
+ *		handles them in the order they finish (the worker checks
+ *		each 250 at once, deliver.c) until every job has its result.
+ *		Each thread opens its session on first use, keeps it across
  *		batches and closes it after a temporary failure, so a relay
  *		that restarts costs one failed row per thread, not more.
+ *		sender_pool_renew() retires every session open at the time:
+ *		each is closed before its next job (a relay whose milter
+ *		restarted has left those sessions without it).
  *		Jobs carry only rendered bytes and an address: no store, no
  *		GMime and no logging happen here, so everything else in the
  *		worker stays single-threaded.
@@ -46,7 +51,10 @@ struct sender_pool {
 	struct sender_job	*jobs;
 	int			 n_jobs;
 	int			 next;		/* first job not yet taken */
+	int			*order;		/* finished jobs, in order */
 	int			 finished;
+	int			 order_cap;
+	unsigned		 generation;	/* sessions older: renew */
 	bool			 stop;
 };
 
@@ -114,8 +122,10 @@ sender_thread(void *arg)
 {
 	struct sender_pool *p = arg;
 	struct pd_smtp *smtp = NULL;
-	struct sender_job *job;
+	unsigned session_gen = 0;
 	time_t last_used = 0;
+	bool renew;
+	int i;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -123,12 +133,16 @@ sender_thread(void *arg)
 			pthread_cond_wait(&p->work, &p->lock);
 		if (p->stop)
 			break;
-		job = &p->jobs[p->next++];
+		i = p->next++;
+		renew = session_gen != p->generation;
+		session_gen = p->generation;
 		pthread_mutex_unlock(&p->lock);
-		sender_one(p, &smtp, &last_used, job);
+		if (renew)
+			pd_smtp_close(&smtp);	/* sender_pool_renew() */
+		sender_one(p, &smtp, &last_used, &p->jobs[i]);
 		pthread_mutex_lock(&p->lock);
-		if (++p->finished == p->n_jobs)
-			pthread_cond_signal(&p->idle);
+		p->order[p->finished++] = i;
+		pthread_cond_signal(&p->idle);
 	}
 	pthread_mutex_unlock(&p->lock);
 	pd_smtp_close(&smtp);
@@ -161,23 +175,50 @@ sender_pool_new(const char *relay, int timeout_s, int n, struct pd_err *err)
 	return p;
 }
 
-/* sender_pool_run - send jobs[0..n-1]; returns when each has its result */
+/*
+ * sender_pool_run - send jobs[0..n-1]; done(i, arg) runs in the caller's
+ * thread for each job i as it finishes; returns when all have run
+ */
 void
-sender_pool_run(struct sender_pool *p, struct sender_job *jobs, int n)
+sender_pool_run(struct sender_pool *p, struct sender_job *jobs, int n,
+    sender_done_fn done, void *arg)
 {
+	int handled = 0;
+	int i;
+
 	if (n <= 0)
 		return;
 	pthread_mutex_lock(&p->lock);
+	if (n > p->order_cap) {
+		p->order = pd_xrealloc(p->order, (size_t)n *
+		    sizeof(*p->order));
+		p->order_cap = n;
+	}
 	p->jobs = jobs;
 	p->n_jobs = n;
 	p->next = 0;
 	p->finished = 0;
 	pthread_cond_broadcast(&p->work);
-	while (p->finished < p->n_jobs)
-		pthread_cond_wait(&p->idle, &p->lock);
+	while (handled < n) {
+		while (p->finished == handled)
+			pthread_cond_wait(&p->idle, &p->lock);
+		i = p->order[handled++];
+		pthread_mutex_unlock(&p->lock);
+		done(i, arg);
+		pthread_mutex_lock(&p->lock);
+	}
 	p->jobs = NULL;
 	p->n_jobs = 0;
 	p->next = 0;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* sender_pool_renew - close every open session before its next job */
+void
+sender_pool_renew(struct sender_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->generation++;
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -200,6 +241,7 @@ sender_pool_free(struct sender_pool **pp)
 	pthread_cond_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);
 	pd_free(p->threads);
+	pd_free(p->order);
 	pd_free(p->relay);
 	pd_free(p);
 	*pp = NULL;

@@ -9,7 +9,8 @@
  *		at most until the next due row; deliver.c claims due rows (a
  *		lease, so a crash gives them back) and renders each; sender.c
  *		sends the batch over [smtp] connections sessions at once;
- *		deliver.c records the outcomes in one transaction.  Only
+ *		deliver.c checks each 250 against the relay's record as it
+ *		comes and records the outcomes in one transaction.  Only
  *		sender.c's threads run in parallel, and they touch nothing
  *		but their job and their own SMTP session.
  * OWNERSHIP	struct worker is main()'s; deliver.c borrows it.
@@ -58,6 +59,7 @@ struct worker_item {
 	int			 attempts;
 	char			 kind[16];
 	char			*recipient;
+	char			*message_id;	/* may be NULL */
 	struct pd_buf		 msg;
 };
 
@@ -81,7 +83,10 @@ int64_t	worker_backoff(int attempts);
 /* sender.c */
 struct sender_pool *sender_pool_new(const char *relay, int timeout_s, int n,
 	    struct pd_err *err);
-void	sender_pool_run(struct sender_pool *p, struct sender_job *jobs, int n);
+typedef void (*sender_done_fn)(int index, void *arg);
+void	sender_pool_run(struct sender_pool *p, struct sender_job *jobs, int n,
+	    sender_done_fn done, void *arg);
+void	sender_pool_renew(struct sender_pool *p);
 void	sender_pool_free(struct sender_pool **pp);
 
 #endif

@@ -11,14 +11,18 @@
 #		bounded number of acknowledgements back.  The relay dropping
 #		the worker's open session (its smtpd killed) costs nothing:
 #		the next acknowledgement goes out at once on a new session
-#		instead of waiting out the retry backoff.
+#		instead of waiting out the retry backoff.  The relay passing
+#		the worker's mail without its milter (as Postfix does for the
+#		rest of a session whose milter died): the worker records the
+#		Message-ID itself, so a copy resent after a crash before its
+#		own bookkeeping is still dropped as a repeat.
 # OUTPUT	TAP.
 #
 # SPDX-License-Identifier: MIT
 set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/e2e/pdlib.sh"
 
-PLAN=13
+PLAN=19
 export PF_MAILBOXES="support help other postmaster cust robot"
 export PF_INJECT_MILTER=1
 pd_e2e_tap_init $PLAN 240
@@ -42,23 +46,10 @@ cust_has()
 	[ "$(pf_maildir_count cust)" -ge "$1" ]
 }
 
-# wait_for_n N CMD... - run CMD every 0.2 s until it succeeds, N times
-wait_for_n()
-{
-	local n=$1
-
-	shift
-	for _ in $(seq 1 "$n"); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
-# wait_for CMD... - wait_for_n for at most 60 s
+# wait_for CMD... - pd_wait_for, 60 s at most
 wait_for()
 {
-	wait_for_n 300 "$@"
+	pd_wait_for 300 "$@"
 }
 
 check "milter and Postfix start" pd_e2e_setup "$WORK"
@@ -115,7 +106,7 @@ pkill -f "smtpd -n 127.0.0.1:$REAL " && sleep 0.5
 msg k2 cust+k2@example.com
 pf_send cust+k2@example.com support@example.com "$WORK/k2"
 check "dropped session: the next one still arrives within 12 s" \
-    wait_for_n 60 cust_has 4
+    pd_wait_for 60 cust_has 4
 ok "$(pdctl queue --json | grep -F '"to":"cust+k2@example.com"' | \
     grep -qF '"state":"sent","attempts":1,'; echo $?)" \
     "dropped session: sent on the first attempt, no backoff"
@@ -140,5 +131,51 @@ done
 GOT=$(( $(pf_maildir_count robot) - BEFORE ))
 ok "$([ "$GOT" -le 1 ]; echo $?)" \
     "auto-responder loop: $GOT acknowledgement(s) in 15 s (bounded: one per sender per window)"
+
+# 5. The relay without its milter (Postfix skips a milter that died for
+#    the rest of the session): the 250 comes with no record in relayed.
+#    The worker must record the Message-ID itself.  Then its crash before
+#    its own commit is played (the row back to "sending", lease expired,
+#    the milter back on the relay): the resend must be dropped there.
+# relay_milters VALUE - the relay's smtpd_milters for sessions from now
+# on (the worker replaces its session, idle for over 5 s by then)
+relay_milters()
+{
+	postconf -c "$PF_DIR/etc" -P \
+	    "127.0.0.1:$REAL/inet/smtpd_milters=$1" &&
+	    postfix -c "$PF_DIR/etc" reload >/dev/null 2>&1 && sleep 6
+}
+# db SQL - a query on the test database
+db()
+{
+	sqlite3 -cmd '.timeout 5000' "$WORK/db/postdesk.db" "$1"
+}
+relay_milters ""
+BEFORE=$(pf_maildir_count cust)
+msg u1 cust+u1@example.com
+pf_send cust+u1@example.com support@example.com "$WORK/u1"
+check "relay without its milter: the acknowledgement arrives" \
+    wait_for cust_has $((BEFORE + 1))
+UID1=$(db "SELECT message_id FROM outbox WHERE recipient = \
+    'cust+u1@example.com'")
+check "relay without its milter: the row is sent" wait_for sh -c \
+    "[ \"\$(sqlite3 -cmd '.timeout 5000' '$WORK/db/postdesk.db' \
+    \"SELECT state FROM outbox WHERE message_id = '$UID1'\")\" = sent ]"
+ok "$([ "$(db "SELECT count(*) FROM relayed WHERE message_id = '$UID1' \
+    AND queue_id IS NOT NULL")" = 1 ]; echo $?)" \
+    "relay without its milter: the worker recorded <$UID1> with the queue id"
+ok "$(grep -q "message-id=<$UID1> without its milter" "$PD_WORKER_LOG"; \
+    echo $?)" "relay without its milter: the worker logged a warning"
+pd_worker_kill KILL
+db "UPDATE outbox SET state = 'sending', lease_until = 0 \
+    WHERE message_id = '$UID1'"
+relay_milters '$postdesk_milter'
+PF_INJECT_PORT=$REAL pd_worker_start
+check "crash replayed: the resend is dropped by the relay as a repeat" \
+    wait_for grep -q "message-id=<$UID1>, action=dropped-repeat" \
+    "$PD_MILTER_LOG"
+sleep 2
+ok "$([ "$(pf_maildir_count cust)" = $((BEFORE + 1)) ]; echo $?)" \
+    "crash replayed: the customer has one acknowledgement, not two"
 
 pd_e2e_done

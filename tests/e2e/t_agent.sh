@@ -33,14 +33,10 @@ export PF_INJECT_MILTER=1 PF_SUBMISSION=1
 pd_e2e_tap_init $PLAN 300
 trap 'mutt_cleanup; pd_e2e_cleanup' EXIT
 
-# wait_for CMD... - run CMD every 0.2 s until it succeeds (30 s at most)
+# wait_for CMD... - pd_wait_for, 30 s at most
 wait_for()
 {
-	for _ in $(seq 1 150); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
+	pd_wait_for 150 "$@"
 }
 
 # count_is LOCAL N - the Maildir of LOCAL holds N messages

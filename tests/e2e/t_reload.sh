@@ -20,14 +20,10 @@ export PF_MAILBOXES="support help cust postmaster"
 export PF_INJECT_MILTER=1
 pd_e2e_tap_init $PLAN 180
 
-# wait_for CMD... - run CMD every 0.2 s until it succeeds (20 s at most)
+# wait_for CMD... - pd_wait_for, 20 s at most
 wait_for()
 {
-	for _ in $(seq 1 100); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
+	pd_wait_for 100 "$@"
 }
 
 # send N SUBJECT - a new ticket from cust+N; prints the delivered file
