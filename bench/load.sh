@@ -15,12 +15,13 @@
 # OUTPUT	Progress on stderr ("# ..."); three "load:" lines on stdout:
 #		messages, RSS (peak; after warm-up, the first sample once
 #		LOAD_WARM percent (default 20) of the time has passed; final,
-#		the last sample of the traffic; growth from warm-up to final
-#		in percent), and errors: SMTP errors (5xx, or given up after
-#		retries), temporary failures (4xx seen by the senders),
-#		warning and error lines in the milter's log, milter lines in
-#		Postfix's log, and messages lost or duplicated (chaos.py
-#		check, once the queues drained).
+#		the last sample within LOAD_SECONDS, while every session still
+#		sends; growth from warm-up to final in percent), and errors:
+#		SMTP errors (5xx, or given up after retries), temporary
+#		failures (4xx seen by the senders), warning and error lines
+#		in the milter's log, milter lines in Postfix's log, and
+#		messages lost or duplicated (chaos.py check, once the queues
+#		drained).
 # EXIT		0 when there was no error of any kind and the growth is at
 #		most LOAD_GROWTH percent (default 5); 1 otherwise.
 # ENVIRONMENT	LOAD_SECONDS, LOAD_SESSIONS, LOAD_BURSTS, LOAD_SAMPLE,
@@ -133,7 +134,11 @@ result()
 	sed -n "s/^$1 //p" "$WORK/result" | head -1
 }
 
-# rss_line - the RSS figures from the samples
+# rss_line - the RSS figures from the samples.  Final is the last sample
+# within LOAD_SECONDS: after that chaos.py's sessions end one by one, and
+# a sample of those last seconds would compare a lighter load with the
+# full one at warm-up (a milter that frees memory when connections close
+# would pass however much it grew under the load).
 rss_line()
 {
 	awk -v secs="$LOAD_SECONDS" -v warm="$LOAD_WARM" '
@@ -142,12 +147,14 @@ rss_line()
 		for (i = 1; i <= NR; i++)
 			if (t[i] >= secs * warm / 100) { w = i; break }
 		if (!w) w = NR
-		g = kb[w] ? 100 * (kb[NR] - kb[w]) / kb[w] : 0
+		for (f = NR; f > w && t[f] > secs; f--)
+			;
+		g = kb[w] ? 100 * (kb[f] - kb[w]) / kb[w] : 0
 		printf "load: milter RSS peak %.1f MB, after warm-up (%d s) " \
 		    "%.1f MB, final (%d s) %.1f MB, growth %+.1f%% " \
 		    "(%d samples; at the end %d threads, %d database " \
 		    "descriptors)\n", peak / 1024, t[w], kb[w] / 1024,
-		    t[NR], kb[NR] / 1024, g, NR, thr, db
+		    t[f], kb[f] / 1024, g, NR, thr, db
 	}' "$WORK/rss"
 }
 

@@ -1,13 +1,16 @@
 /*
- * pd_mem.c - the xmalloc family
+ * pd_mem.c - the xmalloc family, and the one malloc tuning knob
  *
  * PURPOSE	See pd_mem.h.  Out of memory is logged to stderr and syslog
  *		by pd_panic() and the process aborts; systemd restarts it and
  *		Postfix's milter_default_action keeps mail flowing.
+ *		pd_mem_limit_arenas() is glibc's mallopt(M_ARENA_MAX), here
+ *		so that nothing else needs <malloc.h>.
  * THREADS	Reentrant.
  *
  * SPDX-License-Identifier: MIT
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,4 +86,11 @@ void
 pd_free(void *ptr)
 {
 	free(ptr);
+}
+
+/* pd_mem_limit_arenas - see pd_mem.h */
+bool
+pd_mem_limit_arenas(int n)
+{
+	return mallopt(M_ARENA_MAX, n) == 1;
 }

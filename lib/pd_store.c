@@ -95,6 +95,13 @@ pd_store_relax(struct pd_store *st)
 }
 
 int
+pd_store_limit_cache(struct pd_store *st, long kib)
+{
+	STORE_FAULT();
+	return st->ops->limit_cache(st, kib);
+}
+
+int
 pd_store_begin(struct pd_store *st)
 {
 	STORE_FAULT();

@@ -237,6 +237,13 @@ int	 pd_store_check(struct pd_store *st, struct pd_err *err);
  * drops the repeat.  The milter's commits stay FULL.
  */
 int	 pd_store_relax(struct pd_store *st);
+/*
+ * pd_store_limit_cache - keep at most kib KiB of database pages cached by
+ * this handle (SQLite's default is 2000 KiB per connection).  For a
+ * process with many handles whose transactions rarely reuse each other's
+ * pages: the milter (milter_pool.c).
+ */
+int	 pd_store_limit_cache(struct pd_store *st, long kib);
 
 int	 pd_store_begin(struct pd_store *st);
 int	 pd_store_commit(struct pd_store *st);

@@ -22,6 +22,7 @@ struct pd_store_ops {
 	void	(*close)(struct pd_store *st);
 	int	(*check)(struct pd_store *st, struct pd_err *err);
 	int	(*relax)(struct pd_store *st);
+	int	(*limit_cache)(struct pd_store *st, long kib);
 	int	(*begin)(struct pd_store *st);
 	int	(*commit)(struct pd_store *st);
 	void	(*rollback)(struct pd_store *st);

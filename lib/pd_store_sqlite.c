@@ -495,6 +495,17 @@ sq_relax(struct pd_store *st)
 	    NULL, NULL, NULL));
 }
 
+/* sq_limit_cache - this connection's page cache: kib KiB at most */
+static int
+sq_limit_cache(struct pd_store *st, long kib)
+{
+	struct sq_store *sq = (struct sq_store *)st;
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%ld", kib);
+	return sq_code(sq, sqlite3_exec(sq->db, sql, NULL, NULL, NULL));
+}
+
 /* sq_check - quick integrity check */
 static int
 sq_check(struct pd_store *st, struct pd_err *err)
@@ -899,6 +910,7 @@ const struct pd_store_ops pd_store_sqlite_ops = {
 	.close = sq_close,
 	.check = sq_check,
 	.relax = sq_relax,
+	.limit_cache = sq_limit_cache,
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,

@@ -35,10 +35,21 @@
 
 #include "milter.h"
 #include "pd_log.h"
+#include "pd_mem.h"
 #include "pd_mime.h"
 
 #define DEFAULT_CONF	PD_SYSCONFDIR "/postdesk/postdesk.conf"
 #define STOP_WAIT	10		/* seconds for messages in flight */
+
+/*
+ * malloc arenas: glibc gives a threaded program up to 8 per core, and
+ * libmilter's thread per connection used all 16 on 2 cores, each
+ * keeping its own freed memory.  Our threads mostly wait for the MTA or
+ * for the database's one write lock, so a few arenas are enough: under
+ * bench/load.sh (100 sessions, 2 cores) RSS was 14.7 MB with 2 arenas
+ * against 17.3 MB with glibc's default, at the same message rate.
+ */
+#define MALLOC_ARENAS	2
 
 const struct pd_key *milter_key;
 
@@ -234,6 +245,8 @@ main(int argc, char **argv)
 	}
 	/* Start-up problems go to stderr as well, for whoever started us. */
 	pd_log_open("postdesk/milter", targets | PD_LOG_STDERR);
+	if (!pd_mem_limit_arenas(MALLOC_ARENAS))	/* before any thread */
+		pd_warn("cannot limit malloc to %d arenas", MALLOC_ARENAS);
 	milter_signal_block();
 	conf_current = pd_conf_load(path, &err);
 	if (conf_current == NULL)

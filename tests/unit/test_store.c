@@ -293,6 +293,8 @@ main(void)
 	st = pd_store_open(path, 1000, &err);
 	ok(st != NULL, "open after migrate");
 	is_int(pd_store_check(st, &err), PD_OK, "integrity check");
+	/* the milter's cache limit; the tickets below go through it */
+	is_int(pd_store_limit_cache(st, 256), PD_OK, "page cache limited");
 
 	id1 = new_ticket(st, "m1@x");
 	id2 = new_ticket(st, "m2@x");
