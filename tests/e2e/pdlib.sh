@@ -178,10 +178,13 @@ pd_e2e_setup()
 	pf_start
 }
 
-# pd_worker_start - point [smtp] relay at the inject port, start the worker
+# pd_worker_start - point [smtp] relay at the inject port, start the worker;
+# returns once the new worker's socket is there (a worker killed with -9
+# leaves its old one, which must not count)
 pd_worker_start()
 {
 	sed -i "s/^relay = .*/relay = 127.0.0.1:$PF_INJECT_PORT/" "$PD_CONF"
+	rm -f "$(dirname "$PD_CONF")/worker.sock"
 	"$PD_WORKER_BIN" -f -c "$PD_CONF" >>"$PD_WORKER_LOG" 2>&1 &
 	PD_WORKER_PID=$!
 	for _ in $(seq 1 100); do
