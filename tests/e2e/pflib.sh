@@ -99,21 +99,41 @@ pf_msg()
 # Ports are drawn at random from 20000-32767, below Linux's ephemeral
 # range, so the client sockets of a benchmark cannot take one between
 # the moment it is picked and the moment a server binds it. A port is
-# free if python3 can bind it; at most 200 candidates are tried.
+# free if python3 can bind it and no other pick of the last hour on this
+# machine took it: tests run in parallel ("make -j2 check"), and two of
+# them picking the same free port before either binds it made one talk
+# to the other's server (t_postfix_smoke's Postfix and a t_smtp sink).
+# The picks are kept in $PF_PORTS_FILE (default /tmp/pd-ports.used),
+# under flock; at most 200 candidates are tried.
 pf_free_ports()
 {
-	python3 - "${1:-1}" <<'EOF'
-import random, socket, sys
-want, held = int(sys.argv[1]), []
-for _ in range(200):
-    if len(held) == want:
-        break
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", random.randint(20000, 32767)))
-        held.append(s)
-    except OSError:
-        s.close()
+	python3 - "${1:-1}" "${PF_PORTS_FILE:-/tmp/pd-ports.used}" <<'EOF'
+import fcntl, random, socket, sys, time
+want, path, held = int(sys.argv[1]), sys.argv[2], []
+with open(path, "a+") as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    f.seek(0)
+    now, recent = time.time(), {}
+    for line in f:
+        p, _, t = line.partition(" ")
+        if p.isdigit() and now - float(t or 0) < 3600:
+            recent[int(p)] = t.strip()
+    for _ in range(200):
+        if len(held) == want:
+            break
+        port = random.randint(20000, 32767)
+        if port in recent:
+            continue
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(("127.0.0.1", port))
+            held.append(s)
+            recent[port] = "%.0f" % now
+        except OSError:
+            s.close()
+    f.seek(0)
+    f.truncate()
+    f.writelines("%d %s\n" % kv for kv in recent.items())
 if len(held) < want:
     sys.exit("pflib: no free loopback port found")
 for s in held:
