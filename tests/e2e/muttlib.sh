@@ -46,7 +46,9 @@
 #		    kills its tmux server and mutt, removes MUTT_DIR
 #
 # ENV		PF_SUBMISSION_PORT (pflib) or MUTT_SMTP_PORT: the server.
-#		MUTT_TIMEOUT: bound in seconds for one call (default 20).
+#		MUTT_TIMEOUT: bound in seconds for one call (default 45:
+#		20 s was once too short for a whole reply against the ASan
+#		build's milter in CI, with another test running beside it).
 #		PD_KEEP_TMP=1 keeps MUTT_DIR.
 #
 # BOUNDS	Every wait of mutt_reply ends at the call's deadline,
@@ -64,7 +66,7 @@
 #
 # SPDX-License-Identifier: MIT
 
-: "${MUTT_TIMEOUT:=20}"
+: "${MUTT_TIMEOUT:=45}"
 MUTT_DIR=
 MUTT_PANE_PID=
 MUTT_DEADLINE=0

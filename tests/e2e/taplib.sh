@@ -75,6 +75,11 @@ tap_watchdog()
 tap_cleanup_work()
 {
 	[ -z "$WATCHDOG" ] || kill "$WATCHDOG" 2>/dev/null || true
+	# a failure's helpers wrote why into test.log: keep it in the TAP log
+	if [ "${FAILED:-0}" -gt 0 ] && [ -s "${WORK:-}/test.log" ]; then
+		echo "# last lines of $WORK/test.log:"
+		tail -40 "$WORK/test.log" | sed 's/^/#   /'
+	fi
 	if [ -n "$WORK" ] && [ -z "${PD_KEEP_TMP:-}" ]; then
 		rm -rf "$WORK"
 	elif [ -n "$WORK" ]; then
