@@ -5,7 +5,8 @@
  *		paths of the milter and the worker, each step in its own
  *		transaction as the programs run them, with one store call
  *		failed (pd_fault.h) for every call number N of the scenario
- *		and every kind of failure ("busy", "full", "ioerr", "perm").
+ *		and every kind of failure ("busy", "full", "ioerr", "perm",
+ *		"nomem": SQLite failing one of its own allocations).
  * DESIGN	The scenario (steps[] below): a customer opens ticket 1,
  *		another ticket 2; the first replies with the tag; an agent
  *		answers with #priority high, #assign and #resolve (which
@@ -786,7 +787,8 @@ cleanup(void)
 int
 main(void)
 {
-	static const char *const kinds[] = { "busy", "full", "ioerr", "perm" };
+	static const char *const kinds[] = { "busy", "full", "ioerr", "perm",
+	    "nomem" };
 	long injected = 0, survived = 0;
 	struct run ref;
 	char *ref_dump;
